@@ -1,0 +1,23 @@
+namespace Kiln.Core.Deployments;
+
+/// <summary>A named endpoint serving one or more variants (model versions).</summary>
+public sealed record Deployment
+{
+    /// <summary>The deployment's name: the model name in every inference protocol's URL.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The variants behind the endpoint; today exactly one primary.</summary>
+    public required IReadOnlyList<DeploymentVariant> Variants { get; init; }
+
+    /// <summary>When the deployment was created.</summary>
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When its variants last changed.</summary>
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Incremented on every change; lets a reader tell whether what it serves is current.</summary>
+    public int Revision { get; init; }
+
+    /// <summary>The primary variant.</summary>
+    public DeploymentVariant Primary => Variants.First(v => v.Role == VariantRole.Primary);
+}

@@ -1,0 +1,12 @@
+namespace Kiln.Core.Deployments;
+
+/// <summary>The part a variant plays in a deployment.</summary>
+public enum VariantRole
+{
+    /// <summary>Serves live traffic by weight.</summary>
+    Primary,
+    /// <summary>Serves a growing share of traffic under analysis.</summary>
+    Canary,
+    /// <summary>Receives a mirror of traffic; its answers are compared, never returned.</summary>
+    Shadow,
+}

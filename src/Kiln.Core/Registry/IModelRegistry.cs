@@ -1,0 +1,32 @@
+namespace Kiln.Core.Registry;
+
+/// <summary>The durable registry of models, versions and aliases.</summary>
+public interface IModelRegistry
+{
+    /// <summary>Lists every registered model, by name.</summary>
+    Task<IReadOnlyList<RegisteredModel>> ListModelsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Gets a model, or null.</summary>
+    Task<RegisteredModel?> GetModelAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Lists a model's versions, newest first.</summary>
+    Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Gets one version, or null.</summary>
+    Task<ModelVersion?> GetVersionAsync(string name, int version, CancellationToken cancellationToken);
+
+    /// <summary>Resolves a reference (number, alias or latest) to a version, or null.</summary>
+    Task<ModelVersion?> ResolveAsync(ModelReference reference, CancellationToken cancellationToken);
+
+    /// <summary>Registers the next version of a model (creating the model if needed) and sets its alias, in one transaction.</summary>
+    Task<ModelVersion> CreateVersionAsync(NewModelVersion version, CancellationToken cancellationToken);
+
+    /// <summary>Points an alias at a version, atomically replacing where it pointed before.</summary>
+    Task SetAliasAsync(string name, string alias, int version, CancellationToken cancellationToken);
+
+    /// <summary>Removes an alias; false when it did not exist.</summary>
+    Task<bool> DeleteAliasAsync(string name, string alias, CancellationToken cancellationToken);
+
+    /// <summary>Sets a model's description.</summary>
+    Task SetDescriptionAsync(string name, string? description, CancellationToken cancellationToken);
+}

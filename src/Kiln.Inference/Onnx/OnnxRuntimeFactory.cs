@@ -1,0 +1,84 @@
+using Kiln.Core;
+using Kiln.Core.Packaging;
+using Kiln.Inference.Runtime;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Kiln.Inference.Onnx;
+
+/// <summary>Loads <c>onnx</c>-flavor packages into ONNX Runtime sessions.</summary>
+public sealed class OnnxRuntimeFactory : IModelRuntimeFactory
+{
+    public string Flavor => ModelFlavors.Onnx;
+
+    public IModelRuntime Load(ModelManifest manifest, Func<string, Stream> openFile)
+    {
+        byte[] bytes;
+        using (var stream = openFile(manifest.ModelFile))
+        using (var buffer = new MemoryStream())
+        {
+            stream.CopyTo(buffer);
+            bytes = buffer.ToArray();
+        }
+
+        var session = CreateSession(bytes, manifest.ModelFile);
+        try
+        {
+            var graphSignature = OnnxSignatureReader.Read(session);
+            EnsureSameInterface(graphSignature, manifest.Signature);
+            return new OnnxModelRuntime(session, manifest.Signature);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens a session tuned for serving: one intra-op thread per call, because concurrency comes
+    /// from concurrent requests and extra threads only contend on a small machine.
+    /// </summary>
+    internal static InferenceSession CreateSession(byte[] model, string field)
+    {
+        using var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = 1,
+            InterOpNumThreads = 1,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        try
+        {
+            return new InferenceSession(model, options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw KilnException.Invalid(field, $"is not a loadable ONNX model: {FirstLine(e.Message)}");
+        }
+    }
+
+    private static string FirstLine(string message)
+    {
+        var line = message.Split('\n')[0].Trim();
+        return line.Length <= 300 ? line : line[..300] + "…";
+    }
+
+    private static void EnsureSameInterface(ModelSignature graph, ModelSignature manifest)
+    {
+        foreach (var input in manifest.Inputs)
+        {
+            var actual = graph.FindInput(input.Name)
+                ?? throw KilnException.Invalid("signature", $"input '{input.Name}' is not an input of the ONNX graph.");
+            if (actual.DataType != input.DataType)
+            {
+                throw KilnException.Invalid("signature", $"input '{input.Name}' is {input.DataType} in the manifest but {actual.DataType} in the graph.");
+            }
+        }
+
+        if (graph.Inputs.Count != manifest.Inputs.Count)
+        {
+            throw KilnException.Invalid("signature", $"the manifest names {manifest.Inputs.Count} inputs but the graph has {graph.Inputs.Count}.");
+        }
+    }
+}

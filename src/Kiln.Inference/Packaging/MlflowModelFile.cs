@@ -1,0 +1,73 @@
+using Kiln.Core;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Kiln.Inference.Packaging;
+
+/// <summary>What Kiln reads from an MLflow <c>MLmodel</c> file: the onnx flavor's model file, the signature, the input example and metadata.</summary>
+internal sealed record MlflowModelFile(
+    string ModelFile,
+    string? SignatureInputs,
+    string? SignatureOutputs,
+    string? InputExamplePath,
+    string? RunId,
+    IReadOnlyDictionary<string, string> Metadata)
+{
+    public const string FileName = "MLmodel";
+
+    public static MlflowModelFile Parse(string yaml)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw KilnException.Invalid(FileName, $"is not valid YAML (line {e.Start.Line}): {e.Message}");
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw KilnException.Invalid(FileName, "must be a YAML mapping.");
+        }
+
+        var flavors = Mapping(root, "flavors") ?? throw KilnException.Invalid(FileName, "has no 'flavors'.");
+        var onnx = Mapping(flavors, "onnx")
+            ?? throw KilnException.Invalid(FileName, $"has no 'onnx' flavor (flavors: {string.Join(", ", flavors.Children.Keys)}); Kiln imports MLflow models saved with mlflow.onnx.");
+        var modelFile = Scalar(onnx, "data") ?? throw KilnException.Invalid(FileName, "the onnx flavor has no 'data' (the model file).");
+        var signature = Mapping(root, "signature");
+        var example = Mapping(root, "saved_input_example_info");
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (Mapping(root, "metadata") is { } meta)
+        {
+            foreach (var (key, value) in meta.Children)
+            {
+                if (key is YamlScalarNode k && value is YamlScalarNode v && k.Value is not null)
+                {
+                    metadata[k.Value] = v.Value ?? "";
+                }
+            }
+        }
+
+        if (Scalar(root, "mlflow_version") is { } version)
+        {
+            metadata["mlflow_version"] = version;
+        }
+
+        return new MlflowModelFile(
+            modelFile,
+            signature is null ? null : Scalar(signature, "inputs"),
+            signature is null ? null : Scalar(signature, "outputs"),
+            example is null ? null : Scalar(example, "artifact_path"),
+            Scalar(root, "run_id"),
+            metadata);
+    }
+
+    private static YamlMappingNode? Mapping(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value as YamlMappingNode : null;
+
+    private static string? Scalar(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlScalarNode scalar
+            && scalar.Value is { Length: > 0 } text && text != "null" ? text : null;
+}

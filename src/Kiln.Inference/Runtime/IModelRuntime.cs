@@ -1,0 +1,14 @@
+using Kiln.Core.Packaging;
+using Kiln.Core.Tensors;
+
+namespace Kiln.Inference.Runtime;
+
+/// <summary>A loaded model that scores columnar batches. Thread-safe: many requests call <see cref="Predict"/> at once.</summary>
+public interface IModelRuntime : IDisposable
+{
+    /// <summary>The model's inputs and outputs as loaded.</summary>
+    ModelSignature Signature { get; }
+
+    /// <summary>Scores a batch; <paramref name="outputs"/> names the outputs wanted (null: all).</summary>
+    InferenceResult Predict(InferenceBatch batch, IReadOnlyList<string>? outputs);
+}

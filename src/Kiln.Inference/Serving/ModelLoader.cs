@@ -1,0 +1,61 @@
+using Kiln.Core;
+using Kiln.Core.Packaging;
+using Kiln.Core.Registry;
+using Kiln.Inference.Decoding;
+using Kiln.Inference.Runtime;
+
+namespace Kiln.Inference.Serving;
+
+/// <summary>Loads a registered version from the artifact store into its flavor's runtime and warms it on its input example.</summary>
+public sealed class ModelLoader
+{
+    private readonly IArtifactStore _artifacts;
+    private readonly Dictionary<string, IModelRuntimeFactory> _factories;
+
+    public ModelLoader(IArtifactStore artifacts, IEnumerable<IModelRuntimeFactory> factories)
+    {
+        _artifacts = artifacts;
+        _factories = factories.ToDictionary(f => f.Flavor, StringComparer.Ordinal);
+    }
+
+    public LoadedModel Load(ModelVersion version)
+    {
+        var manifest = version.Manifest;
+        if (!_factories.TryGetValue(manifest.Flavor, out var factory))
+        {
+            throw KilnException.Conflict($"Model {version.ModelName}/{version.Version} has flavor '{manifest.Flavor}', which this server cannot load.");
+        }
+
+        var runtime = factory.Load(manifest, path => OpenFile(manifest, path));
+        var model = new LoadedModel(version.ModelName, version.Version, runtime);
+        try
+        {
+            Warm(model, manifest);
+            return model;
+        }
+        catch
+        {
+            model.Release();
+            throw;
+        }
+    }
+
+    /// <summary>One prediction on the input example, so the first real request finds every lazy path already taken.</summary>
+    private static void Warm(LoadedModel model, ModelManifest manifest)
+    {
+        if (manifest.InputExample is not { } example)
+        {
+            return;
+        }
+
+        var request = V2RequestDecoder.Decode(System.Text.Encoding.UTF8.GetBytes(example.GetRawText()), model.Layout);
+        model.Runtime.Predict(request.Batch, null);
+    }
+
+    private Stream OpenFile(ModelManifest manifest, string path)
+    {
+        var file = manifest.Files.FirstOrDefault(f => f.Path == path)
+            ?? throw KilnException.Conflict($"The package has no file '{path}'.");
+        return _artifacts.Open(file.Sha256);
+    }
+}
