@@ -26,6 +26,7 @@ PEER_PORT=5055 YARD_PORT=5090 KILN_PORT=5080
 FEATURES=age,balance,day,duration,campaign,pdays,previous
 
 TMP=$(mktemp -d -t kiln-bench.XXXXXX)
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A PGID=()   # server key -> process group id (each server runs in its own session)
 
 die() { echo "run.sh: FAILED: $*" >&2; exit 1; }
@@ -193,7 +194,8 @@ ratio() { [[ -n ${RPS[$2]:-} ]] && awk -v a="${RPS[$1]}" -v b="${RPS[$2]}" 'BEGI
     echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM." \
         "wrk -t2 -c16 -d$DURATION --latency after a $WARMUP warm-up, same machine." \
         "Model: 7-feature GradientBoosting (100 trees, depth 3), joblib for the peer, ONNX for the others." \
-        "Commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)."
+        "Commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)." \
+        "Load average before the run: $LOAD_AT_START (anything else busy on the machine skews every row)."
     echo
     echo "| scenario | requests/s | rows/s | p50 | p99 | non-2xx | socket errors | vs yardstick | vs peer |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"

@@ -50,10 +50,14 @@ def assert_unambiguous(scores, what: str) -> None:
                          "have a near-tie between classes; pick other rows")
 
 
-def assert_close(actual, expected, what: str, tolerance: float = SKLEARN_TOLERANCE) -> None:
-    diff = float(np.max(np.abs(np.asarray(actual) - np.asarray(expected))))
-    if not diff <= tolerance:
+def assert_matches_sklearn(labels, proba, estimator, X, what: str) -> None:
+    """Our numpy evaluation must reproduce sklearn's predict/predict_proba."""
+    expected = sklearn_gbt_to_onnx.sklearn_proba(estimator, X)
+    diff = float(np.max(np.abs(proba - expected)))
+    if not diff <= SKLEARN_TOLERANCE:
         raise SystemExit(f"{what}: numpy result differs from sklearn by {diff:.3g}")
+    if not np.array_equal(labels, estimator.classes_[np.argmax(expected, axis=1)]):
+        raise SystemExit(f"{what}: numpy labels differ from sklearn's")
 
 
 def zipmap_outputs(labels, proba, class_labels) -> dict:
@@ -69,13 +73,11 @@ def zipmap_outputs(labels, proba, class_labels) -> dict:
 
 def batch_and_single(inputs: dict, outputs: dict) -> list:
     """A multi-row case plus the first row alone (batching must not matter)."""
-    def first(value):
-        return value[:1]
     return [
         {"name": "batch", "inputs": inputs, "outputs": outputs},
         {"name": "single_row",
-         "inputs": {k: first(v) for k, v in inputs.items()},
-         "outputs": {k: first(v) for k, v in outputs.items()}},
+         "inputs": {k: v[:1] for k, v in inputs.items()},
+         "outputs": {k: v[:1] for k, v in outputs.items()}},
     ]
 
 
@@ -84,11 +86,12 @@ def batch_and_single(inputs: dict, outputs: dict) -> list:
 # --------------------------------------------------------------------------
 
 IRIS_CENTERS = np.array([[5.0, 3.4, 1.5, 0.25], [5.9, 2.8, 4.3, 1.3], [6.6, 3.0, 5.5, 2.0]])
-IRIS_SPREAD = np.array([0.35, 0.3, 0.45, 0.25])
+IRIS_SPREAD = np.array([0.5, 0.4, 0.7, 0.4])  # wide enough for impure leaves
 TREE_ROWS = [
     [5.1, 3.5, 1.4, 0.2],
     [6.0, 2.9, 4.5, 1.5],
     [6.9, 3.1, 5.4, 2.1],
+    [6.2, 2.9, 4.9, 1.6],
     [0.0, 0.0, 0.0, 0.0],
     [-1.5, -2.0, -0.5, -3.0],
     [100.0, 50.0, 80.0, 40.0],
@@ -123,23 +126,33 @@ def _class_fractions(tree):
 
 def tree_classifier_cases(model, forest) -> list:
     attrs = onnx_trees.read_tree_classifier(model)
-    rows = TREE_ROWS + [_row_on_root_threshold(attrs)]
+    rows = TREE_ROWS + _rows_around_root_threshold(attrs)
     labels, proba = onnx_trees.evaluate_tree_classifier(attrs, rows)
-    X = np.asarray(rows, dtype=np.float32)
-    assert_close(proba, forest.predict_proba(X), "tree_classifier")
+    assert_matches_sklearn(labels, proba, forest, np.asarray(rows, np.float32), "tree_classifier")
     assert_unambiguous(proba, "tree_classifier")
-    inputs = {onnx_trees.INPUT_NAME: _float32_values(rows)}
+    inputs = {onnx_trees.INPUT_NAME: _json_rows(rows)}
     return batch_and_single(inputs, zipmap_outputs(labels, proba, [0, 1, 2]))
 
 
-def _row_on_root_threshold(attrs) -> list:
-    """A class-1 row whose root-split feature sits exactly on the threshold."""
-    row = list(IRIS_CENTERS[1])
-    row[attrs["nodes_featureids"][0]] = attrs["nodes_values"][0]
-    return row
+def _rows_around_root_threshold(attrs) -> list:
+    """Two rows differing only in the first root split's feature: exactly on
+    the float32 threshold, and one float32 step above it.
+
+    They must produce different outputs, so a runtime that compares with '<'
+    instead of '<=' (or rounds thresholds differently) fails the test.
+    """
+    feature, threshold = attrs["nodes_featureids"][0], np.float32(attrs["nodes_values"][0])
+    for base in list(IRIS_CENTERS) + TREE_ROWS:
+        on, above = list(map(float, base)), list(map(float, base))
+        on[feature] = float(threshold)
+        above[feature] = float(np.nextafter(threshold, np.float32(np.inf)))
+        probabilities = onnx_trees.evaluate_tree_classifier(attrs, [on, above])[1]
+        if not np.allclose(probabilities[0], probabilities[1]):
+            return [on, above]
+    raise SystemExit("tree_classifier: no row is sensitive to the root threshold")
 
 
-def _float32_values(rows) -> list:
+def _json_rows(rows) -> list:
     """Rows as JSON numbers; the float32 nearest to each is what we evaluated.
 
     Hand-written values are short decimals, and threshold values are already
@@ -197,10 +210,9 @@ def build_gbt():
 def gbt_cases(model, gbt) -> list:
     attrs = onnx_trees.read_tree_classifier(model)
     labels, proba = onnx_trees.evaluate_tree_classifier(attrs, GBT_ROWS)
-    X = np.asarray(GBT_ROWS, dtype=np.float32)
-    assert_close(proba, sklearn_gbt_to_onnx.sklearn_proba(gbt, X), "gbt_sklearn")
+    assert_matches_sklearn(labels, proba, gbt, np.asarray(GBT_ROWS, np.float32), "gbt_sklearn")
     assert_unambiguous(proba, "gbt_sklearn")
-    inputs = {onnx_trees.INPUT_NAME: _float32_values(GBT_ROWS)}
+    inputs = {onnx_trees.INPUT_NAME: _json_rows(GBT_ROWS)}
     return batch_and_single(inputs, zipmap_outputs(labels, proba, [0, 1]))
 
 
@@ -216,11 +228,11 @@ STRING_COLUMNS = [("job", JOBS), ("housing", HOUSING)]
 # Margin of class "yes", in concatenation order: age, balance, campaign,
 # one-hot job (JOBS order), one-hot housing (HOUSING order).
 YES_WEIGHTS = [0.02, 0.0001, -0.15, 0.1, -0.4, 0.05, -0.2, 0.3, -0.6, 0.2]
-YES_INTERCEPT = -1.0
+YES_INTERCEPT = -0.4
 BANK_CLASSES = ["no", "yes"]
 BANK_ROWS = {
     "age": [35.0, 58.0, 0.0, 42.5, 23.0, 67.0],
-    "balance": [1500.5, -320.75, 0.0, 12000.25, 45.0, 250.0],
+    "balance": [1500.5, -320.75, 0.0, 15000.25, 45.0, 250.0],
     "campaign": [2, 1, 0, 7, 3, 1],
     "job": ["management", "blue-collar", "admin.", "student", "technician", "services"],
     "housing": ["yes", "no", "no", "yes", "unknown", "no"],
@@ -242,7 +254,8 @@ def build_bank_columns():
             f"{name}_encoded", TensorProto.FLOAT, [None, 1, len(categories)]))
     nodes.append(helper.make_node("Concat", features, ["features"], name="Concat", axis=1))
     nodes.append(_linear_classifier())
-    inputs = [helper.make_tensor_value_info(name, dtype, [None, 1]) for name, dtype in NUMERIC_COLUMNS]
+    inputs = [helper.make_tensor_value_info(name, dtype, [None, 1])
+              for name, dtype in NUMERIC_COLUMNS]
     inputs += [helper.make_tensor_value_info(name, TensorProto.STRING, [None, 1])
                for name, _ in STRING_COLUMNS]
     outputs = [helper.make_tensor_value_info("label", TensorProto.STRING, [None]),
@@ -257,17 +270,18 @@ def _one_hot(name: str, categories, initializers: list) -> list:
     shape = f"{name}_shape"
     initializers.append(numpy_helper.from_array(np.array([-1, len(categories)], np.int64), shape))
     return [
-        helper.make_node("OneHotEncoder", [name], [f"{name}_encoded"], name=f"OneHotEncoder_{name}",
-                         domain=onnx_trees.ML_DOMAIN, cats_strings=categories, zeros=1),
+        helper.make_node("OneHotEncoder", [name], [f"{name}_encoded"],
+                         name=f"OneHotEncoder_{name}", domain=onnx_trees.ML_DOMAIN,
+                         cats_strings=categories, zeros=1),
         helper.make_node("Reshape", [f"{name}_encoded", shape], [f"{name}_onehot"],
                          name=f"Reshape_{name}"),
     ]
 
 
 def _linear_classifier():
-    # Two mirrored rows (as skl2onnx does for binary logistic regression):
-    # ORT then takes the argmax and applies the logistic to each score, which
-    # yields [1 - p, p]. A single row would hit ORT's path that skips the logistic.
+    # Two mirrored rows, as skl2onnx emits for binary logistic regression:
+    # scores are [-s, s], the label is their argmax and the element-wise
+    # logistic gives [1 - p, p] without relying on ORT's one-row special case.
     weights = np.array(YES_WEIGHTS, dtype=np.float32)
     return helper.make_node(
         "LinearClassifier", ["features"], ["label", "probabilities"], name="LinearClassifier",
@@ -279,11 +293,15 @@ def _linear_classifier():
 
 def bank_expected(rows: dict):
     """(labels, probabilities) computed column by column as the graph does."""
-    numeric = [np.asarray(rows[name], dtype=np.float64).astype(np.float32) for name, _ in NUMERIC_COLUMNS]
-    one_hot = [np.array([[value == c for c in categories] for value in rows[name]], dtype=np.float32)
+    # Cast nodes turn every numeric column (even the double one) into float32.
+    numeric = [np.asarray(rows[name], dtype=np.float64).astype(np.float32)
+               for name, _ in NUMERIC_COLUMNS]
+    # Unknown categories match nothing and stay all-zero (zeros=1).
+    one_hot = [np.array([[value == c for c in categories] for value in rows[name]], np.float32)
                for name, categories in STRING_COLUMNS]
     features = np.column_stack(numeric + one_hot).astype(np.float64)
-    yes = features @ np.float32(YES_WEIGHTS).astype(np.float64) + YES_INTERCEPT
+    # Coefficients and intercepts are float32 attributes in the model.
+    yes = features @ np.float32(YES_WEIGHTS).astype(np.float64) + float(np.float32(YES_INTERCEPT))
     scores = np.column_stack([-yes, yes])
     labels = [BANK_CLASSES[i] for i in np.argmax(scores, axis=1)]
     return labels, 1.0 / (1.0 + np.exp(-scores))
@@ -292,12 +310,8 @@ def bank_expected(rows: dict):
 def bank_cases() -> list:
     labels, proba = bank_expected(BANK_ROWS)
     assert_unambiguous(proba, "bank_columns")
-    inputs = {}
-    for name, dtype in NUMERIC_COLUMNS:
-        cast = {TensorProto.FLOAT: np.float32, TensorProto.DOUBLE: np.float64, TensorProto.INT64: np.int64}
-        inputs[name] = np.asarray(BANK_ROWS[name], dtype=cast[dtype]).reshape(-1, 1).tolist()
-    for name, _ in STRING_COLUMNS:
-        inputs[name] = [[value] for value in BANK_ROWS[name]]
+    # Every column is an [N, 1] tensor; all values are exact in their dtype.
+    inputs = {name: [[value] for value in values] for name, values in BANK_ROWS.items()}
     return batch_and_single(inputs, {"label": labels, "probabilities": proba.tolist()})
 
 
@@ -332,7 +346,7 @@ def build_regressor():
 def regressor_cases() -> list:
     X = np.asarray(REGRESSOR_ROWS, dtype=np.float32).astype(np.float64)
     y = X @ REGRESSOR_WEIGHTS.astype(np.float64) + REGRESSOR_BIAS.astype(np.float64)
-    return batch_and_single({"X": _float32_values(REGRESSOR_ROWS)}, {"variable": y.tolist()})
+    return batch_and_single({"X": _json_rows(REGRESSOR_ROWS)}, {"variable": y.tolist()})
 
 
 # --------------------------------------------------------------------------
@@ -341,7 +355,8 @@ def regressor_cases() -> list:
 
 MLFLOW_VERSION = "2.11.3"
 PYTHON_VERSION = "3.10.13"
-REQUIREMENTS = [f"mlflow=={MLFLOW_VERSION}", "onnx==1.15.0", "onnxruntime==1.17.1"]
+ONNX_VERSION = "1.15.0"
+REQUIREMENTS = [f"mlflow=={MLFLOW_VERSION}", f"onnx=={ONNX_VERSION}", "onnxruntime==1.17.1"]
 
 
 def tensor_spec(name: str, dtype: str, shape) -> dict:
@@ -372,7 +387,7 @@ def _mlmodel(name: str, inputs: list, outputs: list, example_info: dict, size: i
         "artifact_path": "model",
         "flavors": {
             "onnx": {"code": None, "data": "model.onnx", "onnx_session_options": None,
-                     "onnx_version": "1.15.0",
+                     "onnx_version": ONNX_VERSION,
                      "providers": ["CUDAExecutionProvider", "CPUExecutionProvider"]},
             "python_function": {"data": "model.onnx",
                                 "env": {"conda": "conda.yaml", "virtualenv": "python_env.yaml"},

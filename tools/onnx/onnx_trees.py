@@ -26,6 +26,7 @@ PRODUCER_VERSION = "1.0"
 INPUT_NAME = "float_input"
 LABEL_OUTPUT = "output_label"
 PROBABILITY_OUTPUT = "output_probability"
+RAW_PROBABILITIES = "probabilities"  # [N, C] tensor between the trees and ZipMap
 
 _SKLEARN_LEAF = -1  # sklearn.tree._tree.TREE_LEAF in children_left/right
 
@@ -103,13 +104,12 @@ def _append_leaf(attrs: dict, tree_id: int, node_id: int, weights) -> None:
 # Graph assembly
 # --------------------------------------------------------------------------
 
-def tree_classifier_node(attrs: dict, class_labels, post_transform: str,
-                         base_values=None, probabilities: str = "probabilities"):
+def tree_classifier_node(attrs: dict, class_labels, post_transform: str, base_values=None):
     """TreeEnsembleClassifier reading INPUT_NAME, writing label + raw matrix."""
     return helper.make_node(
         "TreeEnsembleClassifier",
         [INPUT_NAME],
-        [LABEL_OUTPUT, probabilities],
+        [LABEL_OUTPUT, RAW_PROBABILITIES],
         name="TreeEnsembleClassifier",
         domain=ML_DOMAIN,
         classlabels_int64s=[int(c) for c in class_labels],
@@ -119,10 +119,10 @@ def tree_classifier_node(attrs: dict, class_labels, post_transform: str,
     )
 
 
-def zipmap_node(class_labels, probabilities: str = "probabilities"):
+def zipmap_node(class_labels):
     """ZipMap turning the [N, C] matrix into a sequence of {label: p} maps."""
     return helper.make_node(
-        "ZipMap", [probabilities], [PROBABILITY_OUTPUT],
+        "ZipMap", [RAW_PROBABILITIES], [PROBABILITY_OUTPUT],
         name="ZipMap", domain=ML_DOMAIN,
         classlabels_int64s=[int(c) for c in class_labels],
     )
@@ -286,7 +286,7 @@ def _finalize_binary(attrs, labels, transform, base, scores):
     if scores.shape[1] != 1 or base.size > 1 or transform != "LOGISTIC":
         raise NotImplementedError("only single-column LOGISTIC binary trees are emulated")
     if min(attrs["class_weights"]) >= 0:
-        # ORT then writes [1 - s, s] without applying the logistic at all.
+        # ORT then labels by margin > 0.5 instead of > 0 (checked on ORT 1.31).
         raise NotImplementedError("all-non-negative binary weights are not emulated")
     margin = scores[:, 0] + (base[0] if base.size else 0.0)
     predicted = np.where(margin > 0, labels[1], labels[0])

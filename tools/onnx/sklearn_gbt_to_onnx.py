@@ -25,6 +25,9 @@ import sys
 import joblib
 import numpy as np
 import onnx
+from sklearn.dummy import DummyClassifier
+from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.pipeline import Pipeline
 
 import onnx_trees
 
@@ -43,8 +46,6 @@ class UnsupportedModel(Exception):
 
 def unwrap_estimator(obj):
     """The GBT itself, accepting a Pipeline only when it is the sole step."""
-    from sklearn.pipeline import Pipeline
-
     if isinstance(obj, Pipeline):
         if len(obj.steps) != 1:
             names = ", ".join(name for name, _ in obj.steps)
@@ -57,14 +58,13 @@ def unwrap_estimator(obj):
 
 
 def check_supported(gbt) -> None:
-    from sklearn.ensemble import GradientBoostingClassifier
-
     if not isinstance(gbt, GradientBoostingClassifier):
         raise UnsupportedModel(f"expected GradientBoostingClassifier, got {type(gbt).__name__}")
     if not hasattr(gbt, "estimators_"):
         raise UnsupportedModel("the GradientBoostingClassifier is not fitted")
     if len(gbt.classes_) != 2:
-        raise UnsupportedModel(f"only binary models are supported, this one has {len(gbt.classes_)} classes")
+        raise UnsupportedModel(
+            f"only binary models are supported, this one has {len(gbt.classes_)} classes")
     if gbt.loss not in ("log_loss", "deviance"):
         raise UnsupportedModel(f"loss {gbt.loss!r} is not supported (log_loss only)")
     if not all(_is_integer_label(c) for c in gbt.classes_):
@@ -81,8 +81,6 @@ def _is_integer_label(label) -> bool:
 
 def base_log_odds(gbt) -> float:
     """The constant raw score sklearn starts from (its init estimator's log-odds)."""
-    from sklearn.dummy import DummyClassifier
-
     if isinstance(gbt.init_, str) and gbt.init_ == "zero":
         return 0.0
     if not isinstance(gbt.init_, DummyClassifier) or gbt.init_.strategy == "stratified":
@@ -127,9 +125,10 @@ def convert(gbt, feature_names=None) -> onnx.ModelProto:
     leaf_weights = [tree.value[:, 0, :1] * gbt.learning_rate for tree in trees]
     attrs = onnx_trees.tree_ensemble_attributes(trees, leaf_weights)
     if min(attrs["class_weights"]) >= 0:
-        # With no negative weight ORT's binary path skips the logistic.
-        raise UnsupportedModel("every leaf weight is non-negative; onnxruntime would not "
-                               "apply LOGISTIC to such a binary tree ensemble")
+        # With no negative weight ORT's binary path picks output_label by
+        # margin > 0.5 instead of > 0, disagreeing with its own probabilities.
+        raise UnsupportedModel("every leaf weight is non-negative; onnxruntime would derive "
+                               "output_label from margin > 0.5 for such a binary ensemble")
     metadata = {"producer_name": onnx_trees.PRODUCER_NAME}
     if feature_names is not None:
         metadata["feature_names"] = ",".join(feature_names)
@@ -167,7 +166,7 @@ def _thresholds_by_feature(gbt, n_features: int):
     found = [[] for _ in range(n_features)]
     for stage in gbt.estimators_:
         tree = stage[0].tree_
-        for node in np.flatnonzero(tree.children_left != -1):
+        for node in np.flatnonzero(tree.children_left != -1):  # -1 marks a leaf
             found[tree.feature[node]].append(onnx_trees.float32_floor(float(tree.threshold[node])))
     return [np.asarray(values, dtype=np.float32) for values in found]
 
@@ -200,6 +199,13 @@ def max_abs_diff(model: onnx.ModelProto, gbt, X) -> float:
 # CLI
 # --------------------------------------------------------------------------
 
+def load_pickle(path: str):
+    try:
+        return joblib.load(path)
+    except Exception as error:  # unpickling can fail in many ways; all mean bad input
+        raise UnsupportedModel(f"cannot load {path}: {error}") from error
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("model", help="joblib file with a fitted GradientBoostingClassifier")
@@ -211,7 +217,7 @@ def parse_args(argv):
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:
-        gbt = unwrap_estimator(joblib.load(args.model))
+        gbt = unwrap_estimator(load_pickle(args.model))
         check_supported(gbt)
         names = resolve_feature_names(gbt, args.feature_names)
         model = convert(gbt, names)

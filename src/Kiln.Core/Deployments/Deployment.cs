@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Kiln.Core.Deployments;
 
 /// <summary>A named endpoint serving one or more variants (model versions).</summary>
@@ -19,5 +21,6 @@ public sealed record Deployment
     public int Revision { get; init; }
 
     /// <summary>The primary variant.</summary>
+    [JsonIgnore]
     public DeploymentVariant Primary => Variants.First(v => v.Role == VariantRole.Primary);
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Kiln.Core;
 using Kiln.Core.Packaging;
 using Kiln.Core.Tensors;
 using Kiln.Inference.Runtime;
@@ -50,6 +51,11 @@ internal sealed class OnnxModelRuntime : IModelRuntime
             }
 
             return new InferenceResult(tensors);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            // Every model ran on its example at registration, so a failure here comes from this input's values or shapes.
+            throw KilnException.Invalid("inputs", $"the model could not score this input: {e.Message.Split('\n')[0]}");
         }
         finally
         {

@@ -33,8 +33,10 @@ public static class ModelPackageImporter
             throw KilnException.Invalid(MlflowModelFile.FileName, $"names model file '{modelFile}', which is not in the package.");
         }
 
-        using var session = OnnxRuntimeFactory.CreateSession(File.ReadAllBytes(Path.Combine(directory, modelFile)), modelFile);
+        var session = OnnxRuntimeFactory.CreateSession(File.ReadAllBytes(Path.Combine(directory, modelFile)), modelFile);
         var signature = OnnxSignatureReader.Read(session);
+        // The runtime owns the session from here on and disposes it.
+        using var runtime = new OnnxModelRuntime(session, signature);
         if (mlflow?.SignatureInputs is { } mlflowInputs)
         {
             signature = SignatureReconciler.ApplyMlflowInputs(signature, MlflowSchema.Parse(mlflowInputs, "MLmodel signature.inputs"));
@@ -49,10 +51,7 @@ public static class ModelPackageImporter
         var example = mlflow?.InputExamplePath is { } examplePath && files.Contains(examplePath)
             ? ReadMlflowExample(Path.Combine(directory, examplePath), layout)
             : ExampleSynthesizer.Synthesize(layout);
-        using (var runtime = new OnnxModelRuntime(session, signature))
-        {
-            RunExample(runtime, example);
-        }
+        RunExample(runtime, example);
 
         var manifest = new ModelManifest
         {

@@ -1,0 +1,39 @@
+using Kiln.Core.Deployments;
+using Kiln.Core.Security;
+
+namespace Kiln.Core.Api;
+
+/// <summary>Body of <c>PUT /api/deployments/{name}</c>.</summary>
+/// <param name="Model">The version to serve: <c>NAME/VERSION</c>, <c>NAME@ALIAS</c> or <c>NAME</c> (latest).</param>
+public sealed record DeployRequest(string? Model);
+
+/// <summary>Body of <c>PUT /api/models/{name}/aliases/{alias}</c>.</summary>
+/// <param name="Version">The version the alias should point to.</param>
+public sealed record SetAliasRequest(int Version);
+
+/// <summary>Body of <c>PATCH /api/models/{name}</c>.</summary>
+/// <param name="Description">The new description (null clears it).</param>
+public sealed record UpdateModelRequest(string? Description);
+
+/// <summary>Body of <c>POST /api/keys</c>.</summary>
+/// <param name="Name">A name for people, e.g. <c>ci-pipeline</c>.</param>
+/// <param name="Role">viewer, predictor, deployer or admin.</param>
+public sealed record CreateApiKeyRequest(string? Name, KilnRole? Role);
+
+/// <summary>A newly created key: <see cref="Key"/> is shown this once and never stored.</summary>
+/// <param name="Key">The secret to send as <c>Authorization: Bearer &lt;key&gt;</c>.</param>
+/// <param name="Info">What is kept about the key.</param>
+public sealed record CreatedApiKey(string Key, ApiKeyInfo Info);
+
+/// <summary>A deployment and how it stands in the server that answered.</summary>
+/// <param name="Deployment">The stored deployment.</param>
+/// <param name="Status">loading, ready or failed.</param>
+/// <param name="Error">Why it failed to load, when it did.</param>
+/// <param name="Endpoints">The URLs that serve it, per protocol.</param>
+public sealed record DeploymentView(Deployment Deployment, string Status, string? Error, InferenceUrls Endpoints);
+
+/// <summary>The inference URLs of a deployment.</summary>
+/// <param name="V2">Open Inference Protocol v2 infer URL.</param>
+/// <param name="V1">KServe v1 predict URL.</param>
+/// <param name="Mlflow">MLflow scoring URL.</param>
+public sealed record InferenceUrls(string V2, string V1, string Mlflow);

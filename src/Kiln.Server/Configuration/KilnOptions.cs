@@ -1,0 +1,40 @@
+namespace Kiln.Server.Configuration;
+
+/// <summary>The one root of Kiln's settings, bound from the <c>Kiln</c> section, <c>KILN_*</c> variables and flags.</summary>
+public sealed class KilnOptions
+{
+    public const string SectionName = "Kiln";
+
+    public StorageOptions Storage { get; set; } = new();
+
+    public ServingOptions Serving { get; set; } = new();
+
+    public AuthOptions Auth { get; set; } = new();
+}
+
+public sealed class StorageOptions
+{
+    /// <summary>Where the SQLite file and the artifact folder live.</summary>
+    public string DataDir { get; set; } = "./kiln-data";
+}
+
+public sealed class ServingOptions
+{
+    /// <summary>The largest inference request body accepted (bytes).</summary>
+    public long MaxRequestBodyBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>The largest model package upload accepted (bytes, all files together).</summary>
+    public long MaxUploadBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>The most files one package upload may hold.</summary>
+    public int MaxUploadFiles { get; set; } = 1000;
+}
+
+public sealed class AuthOptions
+{
+    /// <summary>Whether API keys are required. Off only for local experiments; the server warns at start.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>A bootstrap admin key (<c>KILN_ADMIN_KEY</c>); without it the first start generates one and prints it once.</summary>
+    public string? AdminKey { get; set; }
+}

@@ -1,0 +1,54 @@
+using Kiln.Core;
+using Kiln.Core.Api;
+using Kiln.Core.Deployments;
+using Kiln.Inference.Serving;
+using Kiln.Server.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Kiln.Server.Endpoints;
+
+/// <summary>Deployments: named endpoints serving a registered version, switched with zero downtime.</summary>
+internal static class DeploymentEndpoints
+{
+    public static IEndpointRouteBuilder MapDeploymentEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/deployments").WithTags("Deployments");
+        group.MapGet("", List).RequireAuthorization(KilnPolicies.Viewer);
+        group.MapGet("/{name}", Get).RequireAuthorization(KilnPolicies.Viewer);
+        group.MapPut("/{name}", Deploy).RequireAuthorization(KilnPolicies.Deployer)
+            .WithSummary("Create or update a deployment: loads and warms the version, then switches traffic atomically.");
+        group.MapDelete("/{name}", Delete).RequireAuthorization(KilnPolicies.Deployer);
+        return app;
+    }
+
+    private static async Task<Ok<IReadOnlyList<DeploymentView>>> List(IDeploymentStore store, DeploymentManager manager, CancellationToken cancellationToken)
+    {
+        var deployments = await store.ListAsync(cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<DeploymentView>>(deployments.Select(d => View(d, manager)).ToArray());
+    }
+
+    private static async Task<Ok<DeploymentView>> Get(string name, IDeploymentStore store, DeploymentManager manager, CancellationToken cancellationToken)
+    {
+        var deployment = await store.GetAsync(name, cancellationToken) ?? throw KilnException.NotFound("Deployment", name);
+        return TypedResults.Ok(View(deployment, manager));
+    }
+
+    private static async Task<Ok<DeploymentView>> Deploy(string name, DeployRequest request, DeploymentManager manager, CancellationToken cancellationToken)
+    {
+        var deployment = await manager.DeployAsync(name, request.Model ?? throw KilnException.Invalid("model", "is required: NAME/VERSION, NAME@ALIAS or NAME."), cancellationToken);
+        return TypedResults.Ok(View(deployment, manager));
+    }
+
+    private static async Task<NoContent> Delete(string name, DeploymentManager manager, CancellationToken cancellationToken) =>
+        await manager.DeleteAsync(name, cancellationToken) ? TypedResults.NoContent() : throw KilnException.NotFound("Deployment", name);
+
+    internal static DeploymentView View(Deployment deployment, DeploymentManager manager)
+    {
+        var state = manager.GetState(deployment.Name);
+        var endpoints = new InferenceUrls(
+            $"/v2/models/{deployment.Name}/infer",
+            $"/v1/models/{deployment.Name}:predict",
+            $"/deployments/{deployment.Name}/invocations");
+        return new DeploymentView(deployment, (state?.Status ?? DeploymentStatus.Loading).ToString().ToLowerInvariant(), state?.Error, endpoints);
+    }
+}

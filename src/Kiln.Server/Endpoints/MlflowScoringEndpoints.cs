@@ -1,0 +1,26 @@
+using Kiln.Server.Inference;
+using Kiln.Server.Security;
+
+namespace Kiln.Server.Endpoints;
+
+/// <summary>MLflow's scoring server protocol, per deployment: <c>/invocations</c> and <c>/ping</c>.</summary>
+internal static class MlflowScoringEndpoints
+{
+    public static IEndpointRouteBuilder MapMlflowScoringEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/deployments/{name}").WithTags("MLflow scoring");
+        group.MapPost("/invocations", (HttpContext c, string name, InferenceHandler h) => h.HandleAsync(c, name, null, InferenceProtocol.Mlflow))
+            .RequireAuthorization(KilnPolicies.Predictor).WithSummary("Inference (MLflow scoring server)");
+        group.MapGet("/ping", Ping).RequireAuthorization(KilnPolicies.Viewer);
+        return app;
+    }
+
+    private static async Task Ping(HttpContext context, string name, InferenceHandler handler)
+    {
+        using (handler.Lease(name, null))
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("\n", context.RequestAborted);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using Kiln.Core;
+using Kiln.Core.Api;
+using Kiln.Core.Registry;
+using Kiln.Server.Registry;
+using Kiln.Server.Security;
+using Kiln.Server.Uploads;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Kiln.Server.Endpoints;
+
+/// <summary>The model registry API: models, immutable versions, aliases.</summary>
+internal static class ModelEndpoints
+{
+    public static IEndpointRouteBuilder MapModelEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/models").WithTags("Registry");
+        group.MapGet("", ListModels).RequireAuthorization(KilnPolicies.Viewer);
+        group.MapGet("/{name}", GetModel).RequireAuthorization(KilnPolicies.Viewer);
+        group.MapPatch("/{name}", UpdateModel).RequireAuthorization(KilnPolicies.Deployer);
+        group.MapGet("/{name}/versions", ListVersions).RequireAuthorization(KilnPolicies.Viewer);
+        group.MapGet("/{name}/versions/{version:int}", GetVersion).RequireAuthorization(KilnPolicies.Viewer);
+        group.MapPost("/{name}/versions", RegisterVersion).RequireAuthorization(KilnPolicies.Deployer).DisableAntiforgery()
+            .WithSummary("Register a new version from a multipart upload: file parts named by their package path; optional fields alias, description, featureNames, source, runId.");
+        group.MapGet("/{name}/aliases/{alias}", ResolveAlias).RequireAuthorization(KilnPolicies.Viewer);
+        group.MapPut("/{name}/aliases/{alias}", SetAlias).RequireAuthorization(KilnPolicies.Deployer);
+        group.MapDelete("/{name}/aliases/{alias}", DeleteAlias).RequireAuthorization(KilnPolicies.Deployer);
+        return app;
+    }
+
+    private static async Task<Ok<IReadOnlyList<RegisteredModel>>> ListModels(IModelRegistry registry, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await registry.ListModelsAsync(cancellationToken));
+
+    private static async Task<Ok<RegisteredModel>> GetModel(string name, IModelRegistry registry, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await registry.GetModelAsync(name, cancellationToken) ?? throw KilnException.NotFound("Model", name));
+
+    private static async Task<Ok<RegisteredModel>> UpdateModel(string name, UpdateModelRequest request, IModelRegistry registry, CancellationToken cancellationToken)
+    {
+        await registry.SetDescriptionAsync(name, request.Description, cancellationToken);
+        return TypedResults.Ok((await registry.GetModelAsync(name, cancellationToken))!);
+    }
+
+    private static async Task<Ok<IReadOnlyList<ModelVersion>>> ListVersions(string name, IModelRegistry registry, CancellationToken cancellationToken)
+    {
+        _ = await registry.GetModelAsync(name, cancellationToken) ?? throw KilnException.NotFound("Model", name);
+        return TypedResults.Ok(await registry.ListVersionsAsync(name, cancellationToken));
+    }
+
+    private static async Task<Ok<ModelVersion>> GetVersion(string name, int version, IModelRegistry registry, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await registry.GetVersionAsync(name, version, cancellationToken) ?? throw KilnException.NotFound("Model version", $"{name}/{version}"));
+
+    private static async Task<Created<ModelVersion>> RegisterVersion(
+        string name, HttpContext context, PackageUploadReader reader, ModelRegistration registration, IOptions<Configuration.KilnOptions> options, CancellationToken cancellationToken)
+    {
+        ModelName.Validate(name, "name");
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = options.Value.Serving.MaxUploadBytes + (1024 * 1024);
+        }
+
+        using var upload = await reader.ReadAsync(context.Request, cancellationToken);
+        var version = await registration.RegisterAsync(name, upload, cancellationToken);
+        return TypedResults.Created($"/api/models/{version.ModelName}/versions/{version.Version}", version);
+    }
+
+    private static async Task<Ok<ModelVersion>> ResolveAlias(string name, string alias, IModelRegistry registry, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await registry.ResolveAsync(new ModelReference(name, null, alias), cancellationToken)
+            ?? throw KilnException.NotFound("Alias", $"{name}@{alias}"));
+
+    private static async Task<Ok<ModelVersion>> SetAlias(string name, string alias, SetAliasRequest request, IModelRegistry registry, CancellationToken cancellationToken)
+    {
+        await registry.SetAliasAsync(name, alias, request.Version, cancellationToken);
+        return TypedResults.Ok((await registry.GetVersionAsync(name, request.Version, cancellationToken))!);
+    }
+
+    private static async Task<NoContent> DeleteAlias(string name, string alias, IModelRegistry registry, CancellationToken cancellationToken) =>
+        await registry.DeleteAliasAsync(name, alias, cancellationToken) ? TypedResults.NoContent() : throw KilnException.NotFound("Alias", $"{name}@{alias}");
+}

@@ -1,0 +1,42 @@
+using Kiln.Server.Endpoints;
+using Kiln.Server.Inference;
+using Scalar.AspNetCore;
+
+namespace Kiln.Server.Hosting;
+
+/// <summary>The middleware and endpoints of a Kiln server, in order.</summary>
+public static class KilnEndpointRouteBuilderExtensions
+{
+    public static WebApplication MapKiln(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.Use(AssignRequestId);
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthEndpoints();
+        app.MapV2Endpoints();
+        app.MapV1Endpoints();
+        app.MapMlflowScoringEndpoints();
+        app.MapModelEndpoints();
+        app.MapDeploymentEndpoints();
+        app.MapKeyEndpoints();
+
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapScalarApiReference("/docs", options => options.WithTitle("Kiln API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
+        app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription().AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>Every response carries a request id: the client's <c>Kiln-Request-Id</c> when sane, else a new time-ordered one.</summary>
+    private static Task AssignRequestId(HttpContext context, RequestDelegate next)
+    {
+        string? incoming = context.Request.Headers[InferenceHandler.RequestIdHeader];
+        var id = incoming is { Length: > 0 and <= 128 } && incoming.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? incoming
+            : Guid.CreateVersion7().ToString("N");
+        context.TraceIdentifier = id;
+        context.Response.Headers[InferenceHandler.RequestIdHeader] = id;
+        return next(context);
+    }
+}

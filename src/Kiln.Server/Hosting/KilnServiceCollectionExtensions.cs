@@ -1,0 +1,111 @@
+using Kiln.Core.Deployments;
+using Kiln.Core.Packaging;
+using Kiln.Core.Registry;
+using Kiln.Core.Security;
+using Kiln.Core.Serialization;
+using Kiln.Inference.Onnx;
+using Kiln.Inference.Runtime;
+using Kiln.Inference.Serving;
+using Kiln.Server.Configuration;
+using Kiln.Server.Errors;
+using Kiln.Server.Inference;
+using Kiln.Server.Registry;
+using Kiln.Server.Security;
+using Kiln.Server.Uploads;
+using Kiln.Storage;
+using Kiln.Storage.Artifacts;
+using Kiln.Storage.Stores;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Kiln.Server.Hosting;
+
+/// <summary>One <c>AddXxx</c> per feature; <c>TryAdd</c> defaults so tests can override.</summary>
+public static class KilnServiceCollectionExtensions
+{
+    /// <summary>Everything the Kiln server needs, configured from the <c>Kiln</c> section.</summary>
+    public static WebApplicationBuilder AddKiln(this WebApplicationBuilder builder)
+    {
+        builder.Configuration.AddKilnEnvironmentVariables();
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        builder.Services.AddKilnOptions(builder.Configuration);
+        builder.Services.AddKilnStorage();
+        builder.Services.AddKilnServing();
+        builder.Services.AddKilnSecurity();
+        builder.Services.AddKilnApi();
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+            kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue<long?>("Kiln:Serving:MaxRequestBodyBytes") ?? new ServingOptions().MaxRequestBodyBytes);
+        return builder;
+    }
+
+    public static IServiceCollection AddKilnOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<KilnOptions>().Bind(configuration.GetSection(KilnOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KilnOptions>, KilnOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+
+    public static IServiceCollection AddKilnStorage(this IServiceCollection services)
+    {
+        services.AddDbContextFactory<KilnDbContext>((provider, options) =>
+        {
+            var dataDir = Path.GetFullPath(provider.GetRequiredService<IOptions<KilnOptions>>().Value.Storage.DataDir);
+            options.UseSqlite($"Data Source={Path.Combine(dataDir, "kiln.db")};Default Timeout=30");
+        });
+        services.TryAddSingleton<IArtifactStore>(provider =>
+            new FileSystemArtifactStore(Path.Combine(Path.GetFullPath(provider.GetRequiredService<IOptions<KilnOptions>>().Value.Storage.DataDir), "artifacts")));
+        services.TryAddSingleton<IModelRegistry, EfModelRegistry>();
+        services.TryAddSingleton<IDeploymentStore, EfDeploymentStore>();
+        services.TryAddSingleton<IApiKeyStore, EfApiKeyStore>();
+        return services;
+    }
+
+    public static IServiceCollection AddKilnServing(this IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRuntimeFactory, OnnxRuntimeFactory>());
+        services.TryAddSingleton<ModelLoader>();
+        services.TryAddSingleton<DeploymentTable>();
+        services.TryAddSingleton<DeploymentManager>();
+        services.TryAddSingleton<InferenceHandler>();
+        services.TryAddSingleton<PackageUploadReader>();
+        services.TryAddSingleton<ModelRegistration>();
+        services.AddHostedService<KilnInitializer>();
+        return services;
+    }
+
+    public static IServiceCollection AddKilnSecurity(this IServiceCollection services)
+    {
+        services.TryAddSingleton<ApiKeyValidator>();
+        services.TryAddSingleton<ApiKeyIssuer>();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization(KilnPolicies.Add);
+        return services;
+    }
+
+    public static IServiceCollection AddKilnApi(this IServiceCollection services)
+    {
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, KilnJsonContext.Default);
+            options.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+            options.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
+        });
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<KilnExceptionHandler>();
+        services.AddProblemDetails();
+        services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Kiln API";
+            document.Info.Description = "Kiln's registry, deployment and key management API, and the inference protocols (Open Inference Protocol v2, KServe v1, MLflow scoring).";
+            return Task.CompletedTask;
+        }));
+        return services;
+    }
+}

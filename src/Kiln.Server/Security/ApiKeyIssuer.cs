@@ -1,0 +1,24 @@
+using System.Security.Cryptography;
+using Kiln.Core.Api;
+using Kiln.Core.Security;
+
+namespace Kiln.Server.Security;
+
+/// <summary>Creates keys: a random secret returned once, its hash stored.</summary>
+internal sealed class ApiKeyIssuer(IApiKeyStore store, TimeProvider time)
+{
+    public async Task<CreatedApiKey> IssueAsync(string name, KilnRole role, CancellationToken cancellationToken, string? secret = null)
+    {
+        var key = secret ?? ApiKeySecret.Generate();
+        var info = new ApiKeyInfo
+        {
+            Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
+            Name = name,
+            Role = role,
+            Prefix = ApiKeySecret.DisplayPrefix(key),
+            CreatedAt = time.GetUtcNow(),
+        };
+        await store.CreateAsync(info, ApiKeySecret.Hash(key), cancellationToken);
+        return new CreatedApiKey(key, info);
+    }
+}

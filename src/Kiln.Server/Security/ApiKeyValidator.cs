@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using Kiln.Core.Security;
+
+namespace Kiln.Server.Security;
+
+/// <summary>
+/// Checks presented keys against the store. A valid key is remembered for a short while so the
+/// serving path does not hit the database per request; revoking through this server forgets it at once,
+/// and another replica's revocation takes effect within <see cref="CacheLifetime"/>.
+/// </summary>
+public sealed class ApiKeyValidator(IApiKeyStore store, TimeProvider time)
+{
+    public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
+    private const int MaxCachedKeys = 10_000;
+    private readonly ConcurrentDictionary<string, CachedKey> _cache = new(StringComparer.Ordinal);
+
+    public async ValueTask<ApiKeyInfo?> ValidateAsync(string presentedKey, CancellationToken cancellationToken)
+    {
+        var hash = ApiKeySecret.Hash(presentedKey);
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue(hash, out var cached) && cached.ExpiresAt > now)
+        {
+            return cached.Key;
+        }
+
+        var key = await store.FindActiveByHashAsync(hash, cancellationToken);
+        if (key is not null)
+        {
+            if (_cache.Count >= MaxCachedKeys)
+            {
+                _cache.Clear();
+            }
+
+            _cache[hash] = new CachedKey(key, now + CacheLifetime);
+        }
+
+        return key;
+    }
+
+    /// <summary>Forgets every cached key (after a revocation).</summary>
+    public void Forget() => _cache.Clear();
+
+    private sealed record CachedKey(ApiKeyInfo Key, DateTimeOffset ExpiresAt);
+}

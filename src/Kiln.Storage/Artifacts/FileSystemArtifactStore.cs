@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+using Kiln.Core;
+using Kiln.Core.Packaging;
+
+namespace Kiln.Storage.Artifacts;
+
+/// <summary>
+/// Content-addressed files under a local folder: <c>sha256/ab/abcdef…</c>. Content is written to a
+/// temporary file while hashed, then moved into place, so a reader never sees a partial file.
+/// </summary>
+public sealed class FileSystemArtifactStore : IArtifactStore
+{
+    private readonly string _root;
+    private readonly string _staging;
+
+    public FileSystemArtifactStore(string root)
+    {
+        _root = Path.GetFullPath(Path.Combine(root, "sha256"));
+        _staging = Path.GetFullPath(Path.Combine(root, "staging"));
+        Directory.CreateDirectory(_root);
+        Directory.CreateDirectory(_staging);
+    }
+
+    public async Task<(string Sha256, long Size)> PutAsync(Stream content, CancellationToken cancellationToken)
+    {
+        var temp = Path.Combine(_staging, Guid.NewGuid().ToString("N"));
+        string sha;
+        long size;
+        try
+        {
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            {
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                var buffer = new byte[81920];
+                int read;
+                size = 0;
+                while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    hash.AppendData(buffer, 0, read);
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    size += read;
+                }
+
+                sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+                await file.FlushAsync(cancellationToken);
+            }
+
+            var target = PathOf(sha);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            if (!File.Exists(target))
+            {
+                File.Move(temp, target, overwrite: true);
+            }
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+
+        return (sha, size);
+    }
+
+    public Stream Open(string sha256)
+    {
+        var path = PathOf(sha256);
+        return File.Exists(path)
+            ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920)
+            : throw KilnException.NotFound("Artifact", sha256);
+    }
+
+    public bool Exists(string sha256) => File.Exists(PathOf(sha256));
+
+    private string PathOf(string sha256)
+    {
+        if (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower))
+        {
+            throw KilnException.Invalid("sha256", "is not a lower-case hex SHA-256.");
+        }
+
+        return Path.Combine(_root, sha256[..2], sha256);
+    }
+}

@@ -1,0 +1,28 @@
+using Kiln.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Kiln.Storage;
+
+/// <summary>Kiln's metadata database: registry, deployments, API keys. Thin: configuration lives in one class per entity.</summary>
+public sealed class KilnDbContext(DbContextOptions<KilnDbContext> options) : DbContext(options)
+{
+    internal DbSet<ModelEntity> Models => Set<ModelEntity>();
+    internal DbSet<ModelVersionEntity> ModelVersions => Set<ModelVersionEntity>();
+    internal DbSet<ModelAliasEntity> ModelAliases => Set<ModelAliasEntity>();
+    internal DbSet<DeploymentEntity> Deployments => Set<DeploymentEntity>();
+    internal DbSet<ApiKeyEntity> ApiKeys => Set<ApiKeyEntity>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(KilnDbContext).Assembly);
+
+    /// <summary>Timestamps are stored as Unix milliseconds: sortable and comparable on every provider.</summary>
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToUnixMillisecondsConverter>();
+    }
+
+    private sealed class DateTimeOffsetToUnixMillisecondsConverter() : ValueConverter<DateTimeOffset, long>(
+        value => value.ToUnixTimeMilliseconds(),
+        value => DateTimeOffset.FromUnixTimeMilliseconds(value));
+}
