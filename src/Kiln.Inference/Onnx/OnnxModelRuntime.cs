@@ -55,7 +55,7 @@ internal sealed class OnnxModelRuntime : IModelRuntime
         catch (OnnxRuntimeException e)
         {
             // Every model ran on its example at registration, so a failure here comes from this input's values or shapes.
-            throw KilnException.Invalid("inputs", $"the model could not score this input: {e.Message.Split('\n')[0]}");
+            throw KilnException.Invalid("inputs", $"the model could not score this input: {OnnxRuntimeFactory.FirstLine(e.Message)}");
         }
         finally
         {

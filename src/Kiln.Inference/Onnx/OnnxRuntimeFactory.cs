@@ -58,9 +58,9 @@ public sealed class OnnxRuntimeFactory : IModelRuntimeFactory
         }
     }
 
-    private static string FirstLine(string message)
+    internal static string FirstLine(string message)
     {
-        var line = message.Split('\n')[0].Trim();
+        var line = string.Join(' ', message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         return line.Length <= 300 ? line : line[..300] + "…";
     }
 

@@ -110,7 +110,7 @@ public static class ModelPackageImporter
         }
         catch (OnnxRuntimeException e)
         {
-            throw KilnException.Invalid("input_example", $"the model failed on its input example: {e.Message.Split('\n')[0]}");
+            throw KilnException.Invalid("input_example", $"the model failed on its input example: {OnnxRuntimeFactory.FirstLine(e.Message)}");
         }
     }
 

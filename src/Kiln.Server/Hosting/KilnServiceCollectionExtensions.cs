@@ -25,10 +25,9 @@ namespace Kiln.Server.Hosting;
 /// <summary>One <c>AddXxx</c> per feature; <c>TryAdd</c> defaults so tests can override.</summary>
 public static class KilnServiceCollectionExtensions
 {
-    /// <summary>Everything the Kiln server needs, configured from the <c>Kiln</c> section.</summary>
+    /// <summary>Everything the Kiln server needs, configured from the <c>Kiln</c> section (see <see cref="KilnServer.Build"/> for the layering).</summary>
     public static WebApplicationBuilder AddKiln(this WebApplicationBuilder builder)
     {
-        builder.Configuration.AddKilnEnvironmentVariables();
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);

@@ -1,0 +1,41 @@
+using System.Net;
+using System.Net.Http;
+using Kiln.Cli.Output;
+using Kiln.Client;
+using Spectre.Console;
+
+namespace Kiln.Cli.Commands;
+
+/// <summary>Runs a command body and turns failures into a clear message and a named exit code.</summary>
+internal static class CommandRunner
+{
+    public static async Task<int> RunAsync(Func<Task> body)
+    {
+        try
+        {
+            await body();
+            return ExitCodes.Success;
+        }
+        catch (KilnApiException e)
+        {
+            CommandOutput.Info($"[red]error:[/] {Markup.Escape(e.Message)}");
+            return e.Status switch
+            {
+                HttpStatusCode.NotFound => ExitCodes.NotFound,
+                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => ExitCodes.Unauthorized,
+                HttpStatusCode.BadRequest => ExitCodes.InvalidArguments,
+                _ => ExitCodes.Failure,
+            };
+        }
+        catch (HttpRequestException e)
+        {
+            CommandOutput.Info($"[red]error:[/] cannot reach the Kiln server: {Markup.Escape(e.Message)} (is `kiln serve` running? set --server or KILN_SERVER)");
+            return ExitCodes.ServerUnreachable;
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or Core.KilnException)
+        {
+            CommandOutput.Info($"[red]error:[/] {Markup.Escape(e.Message)}");
+            return ExitCodes.InvalidArguments;
+        }
+    }
+}

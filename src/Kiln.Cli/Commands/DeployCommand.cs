@@ -1,0 +1,103 @@
+using System.CommandLine;
+using System.Globalization;
+using Kiln.Cli.Output;
+using Kiln.Core.Api;
+using Kiln.Core.Serialization;
+using Spectre.Console;
+
+namespace Kiln.Cli.Commands;
+
+/// <summary><c>kiln deploy</c> and <c>kiln deployments list|show|delete</c>.</summary>
+internal static class DeployCommand
+{
+    public static Command CreateDeploy()
+    {
+        var name = new Argument<string>("deployment") { Description = "Deployment (endpoint) name" };
+        var model = new Option<string>("--model", "-m") { Description = "NAME@ALIAS, NAME/VERSION or NAME (latest)", Required = true };
+        var command = new Command("deploy", "Create or update a deployment; returns once the version is warm and serving") { name, model };
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            using var client = CommonOptions.CreateClient(parse);
+            var view = await client.DeployAsync(parse.GetValue(name)!, parse.GetValue(model)!, cancellationToken);
+            if (parse.GetValue(CommonOptions.Output) == OutputFormat.Json)
+            {
+                CommandOutput.Json(view, KilnJsonContext.Default.DeploymentView);
+                return;
+            }
+
+            var primary = view.Deployment.Primary;
+            CommandOutput.Info($"[green]Deployed[/] {Markup.Escape(view.Deployment.Name)} → {Markup.Escape(primary.ModelName)}/{primary.ModelVersion} (revision {view.Deployment.Revision}, {view.Status})");
+            PrintEndpoints(parse.GetValue(CommonOptions.Server)!, view);
+        }));
+        return command;
+    }
+
+    public static Command CreateDeployments()
+    {
+        var command = new Command("deployments", "List, show and delete deployments");
+        var list = new Command("list", "List deployments");
+        list.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            using var client = CommonOptions.CreateClient(parse);
+            var views = await client.ListDeploymentsAsync(cancellationToken);
+            if (parse.GetValue(CommonOptions.Output) == OutputFormat.Json)
+            {
+                CommandOutput.Json(views, KilnJsonContext.Default.IReadOnlyListDeploymentView);
+                return;
+            }
+
+            var table = new Table().AddColumns("Deployment", "Model", "Version", "Requested", "Status", "Revision", "Updated");
+            foreach (var view in views)
+            {
+                var primary = view.Deployment.Primary;
+                table.AddRow(
+                    Markup.Escape(view.Deployment.Name), Markup.Escape(primary.ModelName), primary.ModelVersion.ToString(CultureInfo.InvariantCulture),
+                    Markup.Escape(primary.Requested), Markup.Escape(view.Status), view.Deployment.Revision.ToString(CultureInfo.InvariantCulture),
+                    view.Deployment.UpdatedAt.ToString("u", CultureInfo.InvariantCulture));
+            }
+
+            CommandOutput.Table(table);
+        }));
+
+        var showName = new Argument<string>("deployment");
+        var show = new Command("show", "Show a deployment and its endpoints") { showName };
+        show.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            using var client = CommonOptions.CreateClient(parse);
+            var view = await client.GetDeploymentAsync(parse.GetValue(showName)!, cancellationToken);
+            if (parse.GetValue(CommonOptions.Output) == OutputFormat.Json)
+            {
+                CommandOutput.Json(view, KilnJsonContext.Default.DeploymentView);
+                return;
+            }
+
+            var primary = view.Deployment.Primary;
+            CommandOutput.Info($"{Markup.Escape(view.Deployment.Name)}: {Markup.Escape(primary.ModelName)}/{primary.ModelVersion} ({Markup.Escape(primary.Requested)}), {Markup.Escape(view.Status)}{(view.Error is { } e ? ": " + Markup.Escape(e) : "")}");
+            PrintEndpoints(parse.GetValue(CommonOptions.Server)!, view);
+        }));
+
+        var deleteName = new Argument<string>("deployment");
+        var delete = new Command("delete", "Delete a deployment") { deleteName };
+        delete.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            using var client = CommonOptions.CreateClient(parse);
+            await client.DeleteDeploymentAsync(parse.GetValue(deleteName)!, cancellationToken);
+            CommandOutput.Info($"[green]Deleted[/] {Markup.Escape(parse.GetValue(deleteName)!)}");
+        }));
+
+        command.Subcommands.Add(list);
+        command.Subcommands.Add(show);
+        command.Subcommands.Add(delete);
+        return command;
+    }
+
+    private static void PrintEndpoints(string server, DeploymentView view)
+    {
+        var root = server.TrimEnd('/');
+        var table = new Table().AddColumns("Protocol", "URL");
+        table.AddRow("Open Inference Protocol v2", Markup.Escape(root + view.Endpoints.V2));
+        table.AddRow("KServe v1", Markup.Escape(root + view.Endpoints.V1));
+        table.AddRow("MLflow scoring", Markup.Escape(root + view.Endpoints.Mlflow));
+        CommandOutput.Table(table);
+    }
+}

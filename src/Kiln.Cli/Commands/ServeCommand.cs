@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Kiln.Server;
+using Microsoft.Extensions.Hosting;
+
+namespace Kiln.Cli.Commands;
+
+/// <summary><c>kiln serve</c>: runs the Kiln server in this process on the embedded store.</summary>
+internal static class ServeCommand
+{
+    private static readonly Option<string> Urls = new("--urls")
+    {
+        Description = "Addresses to listen on",
+        DefaultValueFactory = _ => "http://127.0.0.1:5080",
+    };
+
+    private static readonly Option<string?> DataDir = new("--data-dir")
+    {
+        Description = "Folder for the SQLite store and artifacts (default: $KILN_DATA_DIR or ./kiln-data)",
+    };
+
+    private static readonly Option<bool> NoAuth = new("--no-auth")
+    {
+        Description = "Disable API keys (every caller is an admin): for local experiments only",
+    };
+
+    public static Command Create()
+    {
+        var command = new Command("serve", "Run the Kiln server (registry, deployments, inference) on the embedded store");
+        command.Options.Add(Urls);
+        command.Options.Add(DataDir);
+        command.Options.Add(NoAuth);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var overrides = new Dictionary<string, string?> { ["urls"] = parse.GetValue(Urls) };
+            if (parse.GetValue(DataDir) is { } dataDir)
+            {
+                overrides["Kiln:Storage:DataDir"] = dataDir;
+            }
+
+            if (parse.GetValue(NoAuth))
+            {
+                overrides["Kiln:Auth:Enabled"] = "false";
+            }
+
+            var app = KilnServer.Build([], overrides);
+            await ((IHost)app).RunAsync(cancellationToken);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,15 @@
+using System.CommandLine;
+using Kiln.Cli.Commands;
+
+var root = new RootCommand("Kiln: track, register, deploy and monitor models")
+{
+    ServeCommand.Create(),
+    ModelsCommand.Create(),
+    DeployCommand.CreateDeploy(),
+    DeployCommand.CreateDeployments(),
+    KeysCommand.Create(),
+};
+root.Options.Add(CommonOptions.Server);
+root.Options.Add(CommonOptions.ApiKey);
+root.Options.Add(CommonOptions.Output);
+return await root.Parse(args).InvokeAsync();
