@@ -219,5 +219,5 @@ internal sealed class BatchBuilder
 
     public static string FormatShape(IReadOnlyList<long> shape) => "[" + string.Join(",", shape) + "]";
 
-    public static string FormatShape(ReadOnlySpan<long> shape) => FormatShape(shape.ToArray());
+    public static string FormatShape(ReadOnlySpan<long> shape) => "[" + string.Join(",", shape.ToArray()) + "]";
 }
