@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Kiln.EndToEnd.Tests;
+
+/// <summary>The real <c>kiln</c> program, as built by the Kiln.Cli project, run as a child process.</summary>
+internal sealed class KilnProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private KilnProcess(Process process, Uri url)
+    {
+        _process = process;
+        Url = url;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public Uri Url { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts <c>kiln serve</c> on a free loopback port and waits until it answers liveness.</summary>
+    public static async Task<KilnProcess> StartServerAsync(string dataDir, IDictionary<string, string> environment)
+    {
+        var url = new Uri($"http://127.0.0.1:{FreePort()}/");
+        var process = Start(["serve", "--urls", url.ToString().TrimEnd('/'), "--data-dir", dataDir], environment);
+        var server = new KilnProcess(process, url);
+        using var http = new HttpClient { BaseAddress = url };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"kiln serve exited with {process.ExitCode}:\n{server.Output}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync("health/live");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return server;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(50);
+        }
+
+        await server.DisposeAsync();
+        throw new TimeoutException($"kiln serve did not answer in time:\n{server.Output}");
+    }
+
+    /// <summary>Runs one CLI command to completion; returns its exit code, stdout and stderr.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IDictionary<string, string> environment, params string[] args)
+    {
+        using var process = Start(args, environment);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Ends the server the hard way (SIGKILL), as a crash or an OOM kill would.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+
+    private static Process Start(IEnumerable<string> args, IDictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(KilnDll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        return Process.Start(info) ?? throw new InvalidOperationException("Could not start dotnet.");
+    }
+
+    /// <summary>kiln.dll from the Kiln.Cli build of the same configuration as this test assembly.</summary>
+    private static string KilnDll
+    {
+        get
+        {
+            var baseDir = AppContext.BaseDirectory;
+            var configuration = baseDir.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+            var root = new DirectoryInfo(baseDir);
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "Kiln.slnx")))
+            {
+                root = root.Parent;
+            }
+
+            var dll = Path.Combine(root?.FullName ?? throw new InvalidOperationException("Kiln.slnx not found above the test folder."),
+                "src", "Kiln.Cli", "bin", configuration, "net10.0", "kiln.dll");
+            return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build Kiln.Cli first: {dll} is missing.", dll);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
