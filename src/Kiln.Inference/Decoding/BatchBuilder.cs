@@ -92,6 +92,11 @@ internal sealed class BatchBuilder
     {
         var input = _layout.Inputs[slot.InputIndex];
         var offset = slot.Offset + element;
+        if (_written[slot.InputIndex]![offset] == row)
+        {
+            throw KilnException.Invalid(string.Format(CultureInfo.InvariantCulture, naming, row, slot.Name, element), "is given more than once.");
+        }
+
         if (!ValueWriter.TryWrite(_data[slot.InputIndex]!, input.Spec.DataType, (row * input.ElementsPerRow) + offset, value, out var problem))
         {
             throw KilnException.Invalid(string.Format(CultureInfo.InvariantCulture, naming, row, slot.Name, element), problem!);
@@ -100,13 +105,18 @@ internal sealed class BatchBuilder
         _written[slot.InputIndex]![offset] = row;
     }
 
-    /// <summary>Writes one CSV cell of a field for a row.</summary>
+    /// <summary>Writes one CSV cell of a field for a row; an error names the row counting from 1, as people count data lines.</summary>
     public void WriteFieldText(FieldSlot slot, int row, string text, CompositeFormat naming)
     {
         var input = _layout.Inputs[slot.InputIndex];
+        if (_written[slot.InputIndex]![slot.Offset] == row)
+        {
+            throw KilnException.Invalid(string.Format(CultureInfo.InvariantCulture, naming, row + 1, slot.Name, 0), "is given more than once.");
+        }
+
         if (!ValueWriter.TryWriteText(_data[slot.InputIndex]!, input.Spec.DataType, (row * input.ElementsPerRow) + slot.Offset, text, out var problem))
         {
-            throw KilnException.Invalid(string.Format(CultureInfo.InvariantCulture, naming, row, slot.Name, 0), problem!);
+            throw KilnException.Invalid(string.Format(CultureInfo.InvariantCulture, naming, row + 1, slot.Name, 0), problem!);
         }
 
         _written[slot.InputIndex]![slot.Offset] = row;

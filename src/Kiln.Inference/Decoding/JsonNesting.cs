@@ -1,7 +1,14 @@
 using System.Text.Json;
 using Kiln.Core;
+using Kiln.Core.Tensors;
 
 namespace Kiln.Inference.Decoding;
+
+/// <summary>Receives the leaves of a nested JSON array in row-major order.</summary>
+internal interface ILeafSink
+{
+    void Write(int index, JsonElement value);
+}
 
 /// <summary>Shapes and flattening of nested JSON arrays (row-major), as tensors are sent in every protocol.</summary>
 internal static class JsonNesting
@@ -35,41 +42,84 @@ internal static class JsonNesting
     }
 
     /// <summary>
-    /// Writes the leaves of <paramref name="value"/> (an array, nested or flat, or a scalar) into
-    /// <paramref name="target"/> from <paramref name="start"/>; returns how many were written, failing
-    /// once more than <paramref name="expected"/> arrive.
+    /// Sends the leaves of <paramref name="data"/> to <paramref name="sink"/>, checking them against
+    /// <paramref name="shape"/>: data may be flat, or nested along the leading dimensions, but every
+    /// nested array must have its dimension's length (no ragged rows) and the count must be exact.
+    /// A scalar stands for a one-element tensor.
     /// </summary>
-    public static int Flatten(Array target, InputSlot input, JsonElement value, int start, int expected, string field)
+    public static void Flatten<TSink>(JsonElement data, ReadOnlySpan<long> shape, string field, ref TSink sink)
+        where TSink : struct, ILeafSink
     {
+        var expected = Tensor.ElementCount(shape);
+        if (data.ValueKind != JsonValueKind.Array)
+        {
+            if (expected != 1)
+            {
+                throw KilnException.Invalid(field, $"has 1 value but its shape calls for {expected}.");
+            }
+
+            sink.Write(0, data);
+            return;
+        }
+
         var written = 0;
-        Walk(target, input, value, start, expected, field, 0, ref written);
-        return written;
+        Walk(data, shape, 0, field, ref sink, ref written);
+        if (written != expected)
+        {
+            throw KilnException.Invalid(field, $"has {written} values but its shape calls for {expected}.");
+        }
     }
 
-    private static void Walk(Array target, InputSlot input, JsonElement node, int start, int expected, string field, int depth, ref int written)
+    private static void Walk<TSink>(JsonElement node, ReadOnlySpan<long> shape, int depth, string field, ref TSink sink, ref int written)
+        where TSink : struct, ILeafSink
     {
-        if (node.ValueKind == JsonValueKind.Array)
+        var length = node.GetArrayLength();
+        if (length > 0 && node[0].ValueKind == JsonValueKind.Array)
         {
-            if (depth == MaxDepth)
+            if (depth >= shape.Length - 1 || depth == MaxDepth)
             {
-                throw KilnException.Invalid(field, $"is nested deeper than {MaxDepth} levels.");
+                throw KilnException.Invalid(field, depth == MaxDepth ? $"is nested deeper than {MaxDepth} levels." : "is nested deeper than its shape.");
+            }
+
+            if (length != shape[depth])
+            {
+                throw KilnException.Invalid(field, $"has {length} entries in dimension {depth} but the shape gives {shape[depth]} (rows must all have the same length).");
             }
 
             foreach (var item in node.EnumerateArray())
             {
-                Walk(target, input, item, start, expected, field, depth + 1, ref written);
+                if (item.ValueKind != JsonValueKind.Array)
+                {
+                    throw KilnException.Invalid(field, "mixes arrays and single values at one level.");
+                }
+
+                Walk(item, shape, depth + 1, field, ref sink, ref written);
             }
 
             return;
         }
 
-        if (written == expected)
+        var remaining = Tensor.ElementCount(shape[depth..]);
+        if (length != remaining && depth > 0)
         {
-            throw KilnException.Invalid(field, $"has more than the {expected} values its shape calls for.");
+            throw KilnException.Invalid(field, $"has {length} values in a row of dimension {depth} but the shape gives {remaining} (rows must all have the same length).");
         }
 
-        BatchBuilder.WriteElement(target, input, start + written, node, field, written);
-        written++;
+        foreach (var item in node.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.Array)
+            {
+                throw KilnException.Invalid(field, "mixes arrays and single values at one level.");
+            }
+
+            if (written == int.MaxValue || written >= Tensor.ElementCount(shape))
+            {
+                throw KilnException.Invalid(field, $"has more than the {Tensor.ElementCount(shape)} values its shape calls for.");
+            }
+
+            sink.Write(written, item);
+            written++;
+        }
     }
 
     /// <summary>Fails unless exactly <paramref name="expected"/> values were written.</summary>
@@ -80,4 +130,10 @@ internal static class JsonNesting
             throw KilnException.Invalid(field, $"has {written} values but its shape calls for {expected}.");
         }
     }
+}
+
+/// <summary>Writes leaves into a tensor's array, each checked against the input's type.</summary>
+internal struct TensorSink(Array target, InputSlot input, string field) : ILeafSink
+{
+    public readonly void Write(int index, JsonElement value) => BatchBuilder.WriteElement(target, input, index, value, field, index);
 }

@@ -67,8 +67,8 @@ internal static class RecordDecoder
         var input = layout.Inputs[0];
         var shape = JsonNesting.InferShape(rows, container);
         var target = builder.BeginInput(input, shape, container);
-        var written = JsonNesting.Flatten(target, input, rows, 0, target.Length, container);
-        JsonNesting.EnsureCount(written, target.Length, container);
+        var sink = new TensorSink(target, input, container);
+        JsonNesting.Flatten(rows, shape, container, ref sink);
     }
 
     /// <summary>Decodes a dictionary of columns (<c>{"age": [41, 35], ...}</c>), or of whole input tensors.</summary>
@@ -82,9 +82,10 @@ internal static class RecordDecoder
                 layout.TryGetInput(property.Name, out var input);
                 var field = $"{container}.{property.Name}";
                 var shape = JsonNesting.InferShape(property.Value, field);
-                var target = builder.BeginInput(input, shape.Length == 0 ? [1] : shape, field);
-                var written = JsonNesting.Flatten(target, input, property.Value, 0, target.Length, field);
-                JsonNesting.EnsureCount(written, target.Length, field);
+                shape = shape.Length == 0 ? [1] : shape;
+                var target = builder.BeginInput(input, shape, field);
+                var sink = new TensorSink(target, input, field);
+                JsonNesting.Flatten(property.Value, shape, field, ref sink);
             }
 
             return;

@@ -64,8 +64,8 @@ public static class V2RequestDecoder
             builder.Layout.TryGetInput(request.Name, out var slot);
             CheckDatatype(request.DataType, slot.Spec.DataType, slot.Spec.Name, field);
             var target = builder.BeginInput(slot, shape, field);
-            var written = JsonNesting.Flatten(target, slot, request.Data, 0, target.Length, field + ".data");
-            JsonNesting.EnsureCount(written, target.Length, field + ".data");
+            var sink = new TensorSink(target, slot, field + ".data");
+            JsonNesting.Flatten(request.Data, shape, field + ".data", ref sink);
             index++;
         }
     }
@@ -75,6 +75,7 @@ public static class V2RequestDecoder
         var layout = builder.Layout;
         var index = 0;
         var rows = -1;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var input in inputs.EnumerateArray())
         {
             var field = $"inputs[{index}]";
@@ -102,7 +103,13 @@ public static class V2RequestDecoder
                 throw KilnException.Invalid(field + ".shape", $"has {shape[0]} rows but inputs[0] has {rows}.");
             }
 
-            WriteColumn(builder, slot, request.Data, rows, field + ".data");
+            if (!seen.Add(slot.Name))
+            {
+                throw KilnException.Invalid(field + ".name", $"column '{slot.Name}' is given more than once.");
+            }
+
+            var sink = new ColumnSink(builder, slot);
+            JsonNesting.Flatten(request.Data, shape, field + ".data", ref sink);
             index++;
         }
 
@@ -111,50 +118,11 @@ public static class V2RequestDecoder
 
     private static readonly System.Text.CompositeFormat ColumnNaming = System.Text.CompositeFormat.Parse("{1}[{0}]");
 
-    private static void WriteColumn(BatchBuilder builder, FieldSlot slot, JsonElement data, int rows, string field)
+    /// <summary>Writes one column's values (row-major, <c>Width</c> per row) into the rows being built.</summary>
+    private struct ColumnSink(BatchBuilder builder, FieldSlot slot) : ILeafSink
     {
-        var row = 0;
-        var element = 0;
-        var count = 0;
-        foreach (var leaf in Leaves(data, field))
-        {
-            if (count == rows * slot.Width)
-            {
-                throw KilnException.Invalid(field, $"has more than the {rows * slot.Width} values its shape calls for.");
-            }
-
-            builder.WriteField(slot, row, element, leaf, ColumnNaming);
-            count++;
-            if (++element == slot.Width)
-            {
-                element = 0;
-                row++;
-            }
-        }
-
-        JsonNesting.EnsureCount(count, rows * slot.Width, field);
-    }
-
-    private static IEnumerable<JsonElement> Leaves(JsonElement node, string field, int depth = 0)
-    {
-        if (node.ValueKind != JsonValueKind.Array)
-        {
-            yield return node;
-            yield break;
-        }
-
-        if (depth == JsonNesting.MaxDepth)
-        {
-            throw KilnException.Invalid(field, $"is nested deeper than {JsonNesting.MaxDepth} levels.");
-        }
-
-        foreach (var item in node.EnumerateArray())
-        {
-            foreach (var leaf in Leaves(item, field, depth + 1))
-            {
-                yield return leaf;
-            }
-        }
+        public readonly void Write(int index, JsonElement value) =>
+            builder.WriteField(slot, index / slot.Width, index % slot.Width, value, ColumnNaming);
     }
 
     private static V2Input ReadInputHeader(JsonElement input, string field, out long[] shape)

@@ -34,7 +34,17 @@ public static class ModelPackageImporter
         }
 
         var session = OnnxRuntimeFactory.CreateSession(File.ReadAllBytes(Path.Combine(directory, modelFile)), modelFile);
-        var signature = OnnxSignatureReader.Read(session);
+        ModelSignature signature;
+        try
+        {
+            signature = OnnxSignatureReader.Read(session);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+
         // The runtime owns the session from here on and disposes it.
         using var runtime = new OnnxModelRuntime(session, signature);
         if (mlflow?.SignatureInputs is { } mlflowInputs)

@@ -8,28 +8,28 @@ namespace Kiln.Inference.Packaging;
 internal static class SignatureReconciler
 {
     /// <summary>Names the columns of a single 2-D input, e.g. skl2onnx's <c>float_input [N, k]</c>.</summary>
-    public static ModelSignature ApplyFeatureNames(ModelSignature signature, IReadOnlyList<string> names)
+    public static ModelSignature ApplyFeatureNames(ModelSignature signature, IReadOnlyList<string> names, string field = "featureNames")
     {
         if (signature.Inputs.Count != 1 || signature.Inputs[0].Shape.Count != 2)
         {
-            throw KilnException.Invalid("featureNames", $"apply only to a model with one 2-D input; this one takes {Describe(signature)}.");
+            throw KilnException.Invalid(field, $"apply only to a model with one 2-D input; this one takes {Describe(signature)}.");
         }
 
         var input = signature.Inputs[0];
         var duplicate = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
-            throw KilnException.Invalid("featureNames", $"'{duplicate.Key}' is named more than once.");
+            throw KilnException.Invalid(field, $"'{duplicate.Key}' is named more than once.");
         }
 
         if (names.Any(string.IsNullOrWhiteSpace))
         {
-            throw KilnException.Invalid("featureNames", "has an empty name.");
+            throw KilnException.Invalid(field, "has an empty name.");
         }
 
         if (input.Shape[1] > 0 && input.Shape[1] != names.Count)
         {
-            throw KilnException.Invalid("featureNames", $"gives {names.Count} names but input '{input.Name}' has {input.Shape[1]} columns.");
+            throw KilnException.Invalid(field, $"gives {names.Count} names but input '{input.Name}' has {input.Shape[1]} columns.");
         }
 
         return signature with { Inputs = [input with { Columns = names.ToArray() }] };
@@ -86,7 +86,7 @@ internal static class SignatureReconciler
             }
         }
 
-        return ApplyFeatureNames(signature, names);
+        return ApplyFeatureNames(signature, names, "MLmodel signature.inputs");
     }
 
     /// <summary>MLflow's onnx flavor casts numeric columns to the graph's type; strings only go to strings.</summary>
