@@ -1,3 +1,4 @@
+using Kiln.Core.Security;
 using Kiln.Core;
 using Kiln.Core.Api;
 using Kiln.Core.Deployments;
@@ -13,11 +14,11 @@ internal static class DeploymentEndpoints
     public static IEndpointRouteBuilder MapDeploymentEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/deployments").WithTags("Deployments");
-        group.MapGet("", List).RequireAuthorization(KilnPolicies.Viewer);
-        group.MapGet("/{name}", Get).RequireAuthorization(KilnPolicies.Viewer);
-        group.MapPut("/{name}", Deploy).RequireAuthorization(KilnPolicies.Deployer)
+        group.MapGet("", List).RequireRole(KilnRole.Viewer);
+        group.MapGet("/{name}", Get).RequireRole(KilnRole.Viewer);
+        group.MapPut("/{name}", Deploy).RequireRole(KilnRole.Deployer)
             .WithSummary("Create or update a deployment: loads and warms the version, then switches traffic atomically.");
-        group.MapDelete("/{name}", Delete).RequireAuthorization(KilnPolicies.Deployer);
+        group.MapDelete("/{name}", Delete).RequireRole(KilnRole.Deployer);
         return app;
     }
 

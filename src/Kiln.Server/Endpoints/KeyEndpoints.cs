@@ -11,7 +11,7 @@ internal static class KeyEndpoints
 {
     public static IEndpointRouteBuilder MapKeyEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/keys").WithTags("API keys").RequireAuthorization(KilnPolicies.Admin);
+        var group = app.MapGroup("/api/keys").WithTags("API keys").RequireRole(KilnRole.Admin);
         group.MapGet("", List);
         group.MapPost("", Create);
         group.MapDelete("/{id}", Revoke);

@@ -1,3 +1,4 @@
+using Kiln.Core.Security;
 using Kiln.Server.Inference;
 using Kiln.Server.Security;
 
@@ -10,8 +11,8 @@ internal static class MlflowScoringEndpoints
     {
         var group = app.MapGroup("/deployments/{name}").WithTags("MLflow scoring");
         group.MapPost("/invocations", (HttpContext c, string name, InferenceHandler h) => h.HandleAsync(c, name, null, InferenceProtocol.Mlflow))
-            .RequireAuthorization(KilnPolicies.Predictor).WithSummary("Inference (MLflow scoring server)");
-        group.MapGet("/ping", Ping).RequireAuthorization(KilnPolicies.Viewer);
+            .RequireRole(KilnRole.Predictor).WithSummary("Inference (MLflow scoring server)");
+        group.MapGet("/ping", Ping).RequireRole(KilnRole.Viewer);
         return app;
     }
 

@@ -1,3 +1,4 @@
+using Kiln.Core.Security;
 using Kiln.Core;
 using Kiln.Core.Api;
 using Kiln.Core.Registry;
@@ -16,16 +17,16 @@ internal static class ModelEndpoints
     public static IEndpointRouteBuilder MapModelEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/models").WithTags("Registry");
-        group.MapGet("", ListModels).RequireAuthorization(KilnPolicies.Viewer);
-        group.MapGet("/{name}", GetModel).RequireAuthorization(KilnPolicies.Viewer);
-        group.MapPatch("/{name}", UpdateModel).RequireAuthorization(KilnPolicies.Deployer);
-        group.MapGet("/{name}/versions", ListVersions).RequireAuthorization(KilnPolicies.Viewer);
-        group.MapGet("/{name}/versions/{version:int}", GetVersion).RequireAuthorization(KilnPolicies.Viewer);
-        group.MapPost("/{name}/versions", RegisterVersion).RequireAuthorization(KilnPolicies.Deployer).DisableAntiforgery()
+        group.MapGet("", ListModels).RequireRole(KilnRole.Viewer);
+        group.MapGet("/{name}", GetModel).RequireRole(KilnRole.Viewer);
+        group.MapPatch("/{name}", UpdateModel).RequireRole(KilnRole.Deployer);
+        group.MapGet("/{name}/versions", ListVersions).RequireRole(KilnRole.Viewer);
+        group.MapGet("/{name}/versions/{version:int}", GetVersion).RequireRole(KilnRole.Viewer);
+        group.MapPost("/{name}/versions", RegisterVersion).RequireRole(KilnRole.Deployer).DisableAntiforgery()
             .WithSummary("Register a new version from a multipart upload: file parts named by their package path; optional fields alias, description, featureNames, source, runId.");
-        group.MapGet("/{name}/aliases/{alias}", ResolveAlias).RequireAuthorization(KilnPolicies.Viewer);
-        group.MapPut("/{name}/aliases/{alias}", SetAlias).RequireAuthorization(KilnPolicies.Deployer);
-        group.MapDelete("/{name}/aliases/{alias}", DeleteAlias).RequireAuthorization(KilnPolicies.Deployer);
+        group.MapGet("/{name}/aliases/{alias}", ResolveAlias).RequireRole(KilnRole.Viewer);
+        group.MapPut("/{name}/aliases/{alias}", SetAlias).RequireRole(KilnRole.Deployer);
+        group.MapDelete("/{name}/aliases/{alias}", DeleteAlias).RequireRole(KilnRole.Deployer);
         return app;
     }
 

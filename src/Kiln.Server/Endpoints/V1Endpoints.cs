@@ -1,3 +1,4 @@
+using Kiln.Core.Security;
 using Kiln.Server.Inference;
 using Kiln.Server.Security;
 
@@ -9,9 +10,9 @@ internal static class V1Endpoints
     public static IEndpointRouteBuilder MapV1Endpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/models").WithTags("KServe v1");
-        group.MapGet("/{name}", ModelStatus).RequireAuthorization(KilnPolicies.Viewer);
+        group.MapGet("/{name}", ModelStatus).RequireRole(KilnRole.Viewer);
         group.MapPost("/{name}:predict", (HttpContext c, string name, InferenceHandler h) => h.HandleAsync(c, name, null, InferenceProtocol.V1))
-            .RequireAuthorization(KilnPolicies.Predictor).WithSummary("Inference (KServe v1)");
+            .RequireRole(KilnRole.Predictor).WithSummary("Inference (KServe v1)");
         return app;
     }
 

@@ -1,3 +1,4 @@
+using Kiln.Core.Security;
 using System.Globalization;
 using System.Text.Json;
 using Kiln.Core.Tensors;
@@ -18,16 +19,16 @@ internal static class V2Endpoints
             .WithTags("Open Inference Protocol v2").AllowAnonymous();
 
         var models = app.MapGroup("/v2/models/{name}").WithTags("Open Inference Protocol v2");
-        models.MapGet("", (HttpContext c, string name, InferenceHandler h) => ModelMetadata(c, h, name, null)).RequireAuthorization(KilnPolicies.Viewer);
+        models.MapGet("", (HttpContext c, string name, InferenceHandler h) => ModelMetadata(c, h, name, null)).RequireRole(KilnRole.Viewer);
         models.MapGet("/versions/{version}", (HttpContext c, string name, string version, InferenceHandler h) => ModelMetadata(c, h, name, version))
-            .RequireAuthorization(KilnPolicies.Viewer);
-        models.MapGet("/ready", (HttpContext c, string name, InferenceHandler h) => ModelReady(c, h, name, null)).RequireAuthorization(KilnPolicies.Viewer);
+            .RequireRole(KilnRole.Viewer);
+        models.MapGet("/ready", (HttpContext c, string name, InferenceHandler h) => ModelReady(c, h, name, null)).RequireRole(KilnRole.Viewer);
         models.MapGet("/versions/{version}/ready", (HttpContext c, string name, string version, InferenceHandler h) => ModelReady(c, h, name, version))
-            .RequireAuthorization(KilnPolicies.Viewer);
+            .RequireRole(KilnRole.Viewer);
         models.MapPost("/infer", (HttpContext c, string name, InferenceHandler h) => h.HandleAsync(c, name, null, InferenceProtocol.V2))
-            .RequireAuthorization(KilnPolicies.Predictor).WithSummary("Inference (Open Inference Protocol v2)");
+            .RequireRole(KilnRole.Predictor).WithSummary("Inference (Open Inference Protocol v2)");
         models.MapPost("/versions/{version}/infer", (HttpContext c, string name, string version, InferenceHandler h) => h.HandleAsync(c, name, version, InferenceProtocol.V2))
-            .RequireAuthorization(KilnPolicies.Predictor).WithSummary("Inference on a given version (Open Inference Protocol v2)");
+            .RequireRole(KilnRole.Predictor).WithSummary("Inference on a given version (Open Inference Protocol v2)");
         return app;
     }
 

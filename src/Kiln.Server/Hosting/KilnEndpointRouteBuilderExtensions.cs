@@ -1,5 +1,6 @@
 using Kiln.Server.Endpoints;
 using Kiln.Server.Inference;
+using Kiln.Server.Security;
 using Scalar.AspNetCore;
 
 namespace Kiln.Server.Hosting;
@@ -11,8 +12,8 @@ public static class KilnEndpointRouteBuilderExtensions
     {
         app.UseExceptionHandler();
         app.Use(AssignRequestId);
-        app.UseAuthentication();
-        app.UseAuthorization();
+        app.UseRouting();
+        app.UseMiddleware<ApiKeyMiddleware>();
 
         app.MapHealthEndpoints();
         app.MapV2Endpoints();

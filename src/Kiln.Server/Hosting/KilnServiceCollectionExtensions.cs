@@ -15,7 +15,6 @@ using Kiln.Server.Uploads;
 using Kiln.Storage;
 using Kiln.Storage.Artifacts;
 using Kiln.Storage.Stores;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -82,9 +81,6 @@ public static class KilnServiceCollectionExtensions
     {
         services.TryAddSingleton<ApiKeyValidator>();
         services.TryAddSingleton<ApiKeyIssuer>();
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        services.AddAuthorization(KilnPolicies.Add);
         return services;
     }
 

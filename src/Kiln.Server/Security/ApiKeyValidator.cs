@@ -14,31 +14,36 @@ public sealed class ApiKeyValidator(IApiKeyStore store, TimeProvider time)
     private const int MaxCachedKeys = 10_000;
     private readonly ConcurrentDictionary<string, CachedKey> _cache = new(StringComparer.Ordinal);
 
-    public async ValueTask<ApiKeyInfo?> ValidateAsync(string presentedKey, CancellationToken cancellationToken)
+    public async ValueTask<ApiKeyCaller?> ValidateAsync(string presentedKey, CancellationToken cancellationToken)
     {
         var hash = ApiKeySecret.Hash(presentedKey);
         var now = time.GetUtcNow();
         if (_cache.TryGetValue(hash, out var cached) && cached.ExpiresAt > now)
         {
-            return cached.Key;
+            return cached.Caller;
         }
 
         var key = await store.FindActiveByHashAsync(hash, cancellationToken);
-        if (key is not null)
+        if (key is null)
         {
-            if (_cache.Count >= MaxCachedKeys)
-            {
-                _cache.Clear();
-            }
-
-            _cache[hash] = new CachedKey(key, now + CacheLifetime);
+            return null;
         }
 
-        return key;
+        if (_cache.Count >= MaxCachedKeys)
+        {
+            _cache.Clear();
+        }
+
+        var caller = new ApiKeyCaller(key, KilnClaims.Principal(key.Id, key.Name, key.Role));
+        _cache[hash] = new CachedKey(caller, now + CacheLifetime);
+        return caller;
     }
 
     /// <summary>Forgets every cached key (after a revocation).</summary>
     public void Forget() => _cache.Clear();
 
-    private sealed record CachedKey(ApiKeyInfo Key, DateTimeOffset ExpiresAt);
+    private sealed record CachedKey(ApiKeyCaller Caller, DateTimeOffset ExpiresAt);
 }
+
+/// <summary>A valid key and the principal that stands for it on requests.</summary>
+public sealed record ApiKeyCaller(ApiKeyInfo Key, System.Security.Claims.ClaimsPrincipal Principal);

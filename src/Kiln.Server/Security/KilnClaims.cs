@@ -6,14 +6,12 @@ namespace Kiln.Server.Security;
 /// <summary>How a caller's key and role are carried on the request's principal.</summary>
 internal static class KilnClaims
 {
+    public const string Scheme = "ApiKey";
     public const string Role = "kiln:role";
     public const string KeyId = "kiln:key_id";
 
-    public static ClaimsPrincipal Principal(string keyId, string name, KilnRole role, string scheme) =>
+    public static ClaimsPrincipal Principal(string keyId, string name, KilnRole role) =>
         new(new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, name), new Claim(KeyId, keyId), new Claim(Role, role.ToString())],
-            scheme));
-
-    public static bool HasAtLeast(this ClaimsPrincipal user, KilnRole minimum) =>
-        user.FindFirst(Role)?.Value is { } value && Enum.TryParse<KilnRole>(value, out var role) && role >= minimum;
+            [new Claim(ClaimTypes.Name, name), new Claim(KeyId, keyId), new Claim(Role, role.ToString().ToLowerInvariant())],
+            Scheme));
 }
