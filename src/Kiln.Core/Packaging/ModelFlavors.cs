@@ -5,4 +5,7 @@ public static class ModelFlavors
 {
     /// <summary>An ONNX graph served by ONNX Runtime.</summary>
     public const string Onnx = "onnx";
+
+    /// <summary>An ML.NET model (<c>model.zip</c>) trained by Kiln, served by ML.NET.</summary>
+    public const string MlNet = "mlnet";
 }

@@ -29,6 +29,15 @@ public sealed record ModelManifest
     /// <summary>The tracking run that produced the model, when known.</summary>
     public string? RunId { get; init; }
 
+    /// <summary>Per-column statistics of the training data, the baseline for drift; null when unknown (imported models).</summary>
+    public DataProfile? Profile { get; init; }
+
+    /// <summary>Evaluation metrics recorded with the model (e.g. validation AUC).</summary>
+    public IReadOnlyDictionary<string, double>? Metrics { get; init; }
+
+    /// <summary>Flavor-specific settings (e.g. how the mlnet flavor maps named inputs onto its vectors).</summary>
+    public IReadOnlyDictionary<string, string>? FlavorOptions { get; init; }
+
     /// <summary>Every file of the package.</summary>
     public IReadOnlyList<ArtifactFile> Files { get; init; } = [];
 }
