@@ -8,6 +8,8 @@ var root = new RootCommand("Kiln: track, register, deploy and monitor models")
     DeployCommand.CreateDeploy(),
     DeployCommand.CreateDeployments(),
     KeysCommand.Create(),
+    TrackingCommands.CreateExperiments(),
+    TrackingCommands.CreateRuns(),
 };
 root.Options.Add(CommonOptions.Server);
 root.Options.Add(CommonOptions.ApiKey);

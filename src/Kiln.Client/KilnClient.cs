@@ -13,7 +13,7 @@ namespace Kiln.Client;
 /// <summary>
 /// A typed client for a Kiln server's REST API. Thread-safe; reuse one per server.
 /// </summary>
-public sealed class KilnClient : IDisposable
+public sealed partial class KilnClient : IDisposable
 {
     private static readonly KilnJsonContext Json = KilnJsonContext.Default;
     private readonly HttpClient _http;

@@ -12,6 +12,12 @@ public sealed class KilnDbContext(DbContextOptions<KilnDbContext> options) : DbC
     internal DbSet<ModelAliasEntity> ModelAliases => Set<ModelAliasEntity>();
     internal DbSet<DeploymentEntity> Deployments => Set<DeploymentEntity>();
     internal DbSet<ApiKeyEntity> ApiKeys => Set<ApiKeyEntity>();
+    internal DbSet<ExperimentEntity> Experiments => Set<ExperimentEntity>();
+    internal DbSet<RunEntity> Runs => Set<RunEntity>();
+    internal DbSet<RunParamEntity> RunParams => Set<RunParamEntity>();
+    internal DbSet<RunMetricEntity> RunMetrics => Set<RunMetricEntity>();
+    internal DbSet<RunLatestMetricEntity> RunLatestMetrics => Set<RunLatestMetricEntity>();
+    internal DbSet<RunArtifactEntity> RunArtifacts => Set<RunArtifactEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(KilnDbContext).Assembly);

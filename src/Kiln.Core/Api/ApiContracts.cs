@@ -37,3 +37,24 @@ public sealed record DeploymentView(Deployment Deployment, string Status, string
 /// <param name="V1">KServe v1 predict URL.</param>
 /// <param name="Mlflow">MLflow scoring URL.</param>
 public sealed record InferenceUrls(string V2, string V1, string Mlflow);
+
+/// <summary>Body of <c>POST /api/experiments</c>.</summary>
+/// <param name="Name">The unique experiment name.</param>
+/// <param name="Tags">Optional tags.</param>
+public sealed record CreateExperimentRequest(string? Name, IReadOnlyDictionary<string, string>? Tags = null);
+
+/// <summary>Body of <c>POST /api/runs</c>: by experiment id, or by name (created when missing).</summary>
+/// <param name="ExperimentId">The experiment's id.</param>
+/// <param name="ExperimentName">Or its name; the experiment is created if it does not exist.</param>
+/// <param name="Name">The run's name.</param>
+/// <param name="Tags">Optional tags.</param>
+public sealed record CreateRunRequest(string? ExperimentId = null, string? ExperimentName = null, string? Name = null, IReadOnlyDictionary<string, string>? Tags = null);
+
+/// <summary>Body of <c>PATCH /api/runs/{id}</c>.</summary>
+/// <param name="Status">The new status (FINISHED, FAILED or KILLED ends the run).</param>
+/// <param name="Name">A new name.</param>
+public sealed record UpdateRunRequest(Tracking.RunStatus? Status = null, string? Name = null);
+
+/// <summary>Body of <c>POST /api/runs/{id}/inputs</c>.</summary>
+/// <param name="Datasets">The datasets the run read.</param>
+public sealed record LogInputsRequest(IReadOnlyList<Tracking.DatasetInput>? Datasets);

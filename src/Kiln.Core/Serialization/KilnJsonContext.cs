@@ -5,6 +5,7 @@ using Kiln.Core.Deployments;
 using Kiln.Core.Packaging;
 using Kiln.Core.Registry;
 using Kiln.Core.Security;
+using Kiln.Core.Tracking;
 
 namespace Kiln.Core.Serialization;
 
@@ -27,4 +28,21 @@ namespace Kiln.Core.Serialization;
 [JsonSerializable(typeof(ApiKeyInfo))]
 [JsonSerializable(typeof(IReadOnlyList<ApiKeyInfo>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(Experiment))]
+[JsonSerializable(typeof(IReadOnlyList<Experiment>))]
+[JsonSerializable(typeof(Run))]
+[JsonSerializable(typeof(IReadOnlyList<Run>))]
+[JsonSerializable(typeof(RunPage))]
+[JsonSerializable(typeof(RunQuery))]
+[JsonSerializable(typeof(RunLog))]
+[JsonSerializable(typeof(MetricPoint))]
+[JsonSerializable(typeof(IReadOnlyList<MetricPoint>))]
+[JsonSerializable(typeof(DatasetInput))]
+[JsonSerializable(typeof(IReadOnlyList<DatasetInput>))]
+[JsonSerializable(typeof(RunArtifact))]
+[JsonSerializable(typeof(IReadOnlyList<RunArtifact>))]
+[JsonSerializable(typeof(CreateExperimentRequest))]
+[JsonSerializable(typeof(CreateRunRequest))]
+[JsonSerializable(typeof(UpdateRunRequest))]
+[JsonSerializable(typeof(LogInputsRequest))]
 public sealed partial class KilnJsonContext : JsonSerializerContext;

@@ -22,6 +22,8 @@ public static class KilnEndpointRouteBuilderExtensions
         app.MapModelEndpoints();
         app.MapDeploymentEndpoints();
         app.MapKeyEndpoints();
+        app.MapExperimentEndpoints();
+        app.MapRunEndpoints();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", options => options.WithTitle("Kiln API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();

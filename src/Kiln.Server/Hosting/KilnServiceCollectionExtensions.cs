@@ -3,6 +3,7 @@ using Kiln.Core.Packaging;
 using Kiln.Core.Registry;
 using Kiln.Core.Security;
 using Kiln.Core.Serialization;
+using Kiln.Core.Tracking;
 using Kiln.Inference.Onnx;
 using Kiln.Inference.Runtime;
 using Kiln.Inference.Serving;
@@ -61,6 +62,7 @@ public static class KilnServiceCollectionExtensions
         services.TryAddSingleton<IModelRegistry, EfModelRegistry>();
         services.TryAddSingleton<IDeploymentStore, EfDeploymentStore>();
         services.TryAddSingleton<IApiKeyStore, EfApiKeyStore>();
+        services.TryAddSingleton<ITrackingStore, EfTrackingStore>();
         return services;
     }
 

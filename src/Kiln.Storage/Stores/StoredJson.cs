@@ -2,6 +2,7 @@ using System.Text.Json;
 using Kiln.Core.Deployments;
 using Kiln.Core.Packaging;
 using Kiln.Core.Serialization;
+using Kiln.Core.Tracking;
 
 namespace Kiln.Storage.Stores;
 
@@ -20,6 +21,10 @@ internal static class StoredJson
 
     public static string Write(IReadOnlyDictionary<string, string>? tags) =>
         JsonSerializer.Serialize(tags is null ? [] : new Dictionary<string, string>(tags), Context.DictionaryStringString);
+
+    public static string Write(IReadOnlyList<DatasetInput> inputs) => JsonSerializer.Serialize(inputs, Context.IReadOnlyListDatasetInput);
+
+    public static IReadOnlyList<DatasetInput> ReadInputs(string json) => JsonSerializer.Deserialize(json, Context.IReadOnlyListDatasetInput) ?? [];
 
     public static Dictionary<string, string> ReadTags(string json) => JsonSerializer.Deserialize(json, Context.DictionaryStringString) ?? [];
 }

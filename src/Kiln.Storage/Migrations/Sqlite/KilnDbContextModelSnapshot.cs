@@ -79,6 +79,43 @@ namespace Kiln.Storage.Migrations.Sqlite
                     b.ToTable("deployments", (string)null);
                 });
 
+            modelBuilder.Entity("Kiln.Storage.Entities.ExperimentEntity", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ArtifactLocation")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LifecycleStage")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TagsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("experiments", (string)null);
+                });
+
             modelBuilder.Entity("Kiln.Storage.Entities.ModelAliasEntity", b =>
                 {
                     b.Property<string>("ModelName")
@@ -156,6 +193,146 @@ namespace Kiln.Storage.Migrations.Sqlite
                     b.ToTable("model_versions", (string)null);
                 });
 
+            modelBuilder.Entity("Kiln.Storage.Entities.RunArtifactEntity", b =>
+                {
+                    b.Property<string>("RunId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Path")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("RunId", "Path");
+
+                    b.ToTable("run_artifacts", (string)null);
+                });
+
+            modelBuilder.Entity("Kiln.Storage.Entities.RunEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ArtifactUri")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("EndTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ExperimentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("InputsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LifecycleStage")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TagsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExperimentId", "StartTime");
+
+                    b.ToTable("runs", (string)null);
+                });
+
+            modelBuilder.Entity("Kiln.Storage.Entities.RunLatestMetricEntity", b =>
+                {
+                    b.Property<string>("RunId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(250)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Step")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Timestamp")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("RunId", "Key");
+
+                    b.ToTable("run_latest_metrics", (string)null);
+                });
+
+            modelBuilder.Entity("Kiln.Storage.Entities.RunMetricEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(250)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RunId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Step")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Timestamp")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId", "Key", "Step");
+
+                    b.ToTable("run_metrics", (string)null);
+                });
+
+            modelBuilder.Entity("Kiln.Storage.Entities.RunParamEntity", b =>
+                {
+                    b.Property<string>("RunId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(250)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(6000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RunId", "Key");
+
+                    b.ToTable("run_params", (string)null);
+                });
+
             modelBuilder.Entity("Kiln.Storage.Entities.ModelAliasEntity", b =>
                 {
                     b.HasOne("Kiln.Storage.Entities.ModelVersionEntity", null)
@@ -171,6 +348,51 @@ namespace Kiln.Storage.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("ModelName")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Kiln.Storage.Entities.RunArtifactEntity", b =>
+                {
+                    b.HasOne("Kiln.Storage.Entities.RunEntity", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Kiln.Storage.Entities.RunEntity", b =>
+                {
+                    b.HasOne("Kiln.Storage.Entities.ExperimentEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Kiln.Storage.Entities.RunLatestMetricEntity", b =>
+                {
+                    b.HasOne("Kiln.Storage.Entities.RunEntity", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Kiln.Storage.Entities.RunMetricEntity", b =>
+                {
+                    b.HasOne("Kiln.Storage.Entities.RunEntity", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Kiln.Storage.Entities.RunParamEntity", b =>
+                {
+                    b.HasOne("Kiln.Storage.Entities.RunEntity", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 #pragma warning restore 612, 618
