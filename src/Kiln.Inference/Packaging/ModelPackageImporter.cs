@@ -6,6 +6,7 @@ using Kiln.Core.Tensors;
 using Kiln.Inference.Decoding;
 using Kiln.Inference.Writers;
 using Kiln.Inference.Onnx;
+using Kiln.Inference.Runtime;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Kiln.Inference.Packaging;
@@ -18,12 +19,17 @@ namespace Kiln.Inference.Packaging;
 /// </summary>
 public static class ModelPackageImporter
 {
-    public static ImportedPackage Import(string directory, ImportOptions options)
+    public static ImportedPackage Import(string directory, ImportOptions options, IEnumerable<IModelRuntimeFactory>? factories = null)
     {
         var files = Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(directory, f).Replace('\\', '/'))
             .Order(StringComparer.Ordinal)
             .ToArray();
+        if (files.Contains(KilnPackageReader.ManifestFileName))
+        {
+            return KilnPackageReader.Read(directory, files, options, factories ?? [new OnnxRuntimeFactory()]);
+        }
+
         var mlflow = files.Contains(MlflowModelFile.FileName)
             ? MlflowModelFile.Parse(File.ReadAllText(Path.Combine(directory, MlflowModelFile.FileName)))
             : null;

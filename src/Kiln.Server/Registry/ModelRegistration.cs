@@ -2,6 +2,7 @@ using Kiln.Core;
 using Kiln.Core.Packaging;
 using Kiln.Core.Registry;
 using Kiln.Inference.Packaging;
+using Kiln.Inference.Runtime;
 using Kiln.Server.Uploads;
 
 namespace Kiln.Server.Registry;
@@ -10,7 +11,7 @@ namespace Kiln.Server.Registry;
 /// Registers an uploaded package as a new version: validates it (import runs the model on its
 /// example), stores every file by content, then records the version and its alias in one transaction.
 /// </summary>
-internal sealed class ModelRegistration(IModelRegistry registry, IArtifactStore artifacts)
+internal sealed class ModelRegistration(IModelRegistry registry, IArtifactStore artifacts, IEnumerable<IModelRuntimeFactory> factories)
 {
     public async Task<ModelVersion> RegisterAsync(string name, UploadedPackage upload, CancellationToken cancellationToken)
     {
@@ -23,7 +24,7 @@ internal sealed class ModelRegistration(IModelRegistry registry, IArtifactStore 
 
         var featureNames = upload.Field("featureNames")?.Split(',', StringSplitOptions.TrimEntries);
         var options = new ImportOptions(featureNames, upload.Field("source"), upload.Field("runId"));
-        var imported = await Task.Run(() => ModelPackageImporter.Import(upload.Directory, options), cancellationToken);
+        var imported = await Task.Run(() => ModelPackageImporter.Import(upload.Directory, options, factories), cancellationToken);
 
         var files = new List<ArtifactFile>(imported.Files.Count);
         foreach (var path in imported.Files)
