@@ -3,6 +3,7 @@ using Kiln.Cli.Commands;
 
 var root = new RootCommand("Kiln: track, register, deploy and monitor models")
 {
+    QuickstartCommand.Create(),
     ServeCommand.Create(),
     ModelsCommand.Create(),
     DeployCommand.CreateDeploy(),
@@ -10,6 +11,8 @@ var root = new RootCommand("Kiln: track, register, deploy and monitor models")
     KeysCommand.Create(),
     TrackingCommands.CreateExperiments(),
     TrackingCommands.CreateRuns(),
+    TrainCommand.Create(),
+    DemoCommand.Create(),
 };
 root.Options.Add(CommonOptions.Server);
 root.Options.Add(CommonOptions.ApiKey);

@@ -69,6 +69,32 @@ internal sealed class KilnProcess : IAsyncDisposable
         throw new TimeoutException($"kiln serve did not answer in time:\n{server.Output}");
     }
 
+    /// <summary>Starts a long-running command and waits until its output contains <paramref name="readyText"/>.</summary>
+    public static async Task<KilnProcess> StartUntilAsync(Uri url, string readyText, TimeSpan timeout, IDictionary<string, string> environment, params string[] args)
+    {
+        var server = new KilnProcess(Start(args, environment), url);
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (server.Output.Contains(readyText, StringComparison.Ordinal))
+            {
+                return server;
+            }
+
+            if (server._process.HasExited)
+            {
+                throw new InvalidOperationException($"kiln {string.Join(' ', args)} exited with {server._process.ExitCode}:\n{server.Output}");
+            }
+
+            await Task.Delay(100);
+        }
+
+        await server.DisposeAsync();
+        throw new TimeoutException($"kiln {string.Join(' ', args)} did not say '{readyText}' within {timeout}:\n{server.Output}");
+    }
+
+    public static Uri FreeUrl() => new($"http://127.0.0.1:{FreePort()}/");
+
     /// <summary>Runs one CLI command to completion; returns its exit code, stdout and stderr.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IDictionary<string, string> environment, params string[] args)
     {

@@ -64,7 +64,7 @@ internal static class TrackingCommands
                 return;
             }
 
-            var metrics = page.Runs.SelectMany(r => r.Metrics.Keys).Distinct().Order(StringComparer.Ordinal).Take(6).ToArray();
+            var metrics = MetricColumns.Pick(page.Runs.SelectMany(r => r.Metrics.Keys), 4);
             var table = new Table().AddColumns("Run", "Name", "Status", "Started");
             foreach (var metric in metrics)
             {
@@ -73,7 +73,7 @@ internal static class TrackingCommands
 
             foreach (var run in page.Runs)
             {
-                table.AddRow([run.Id[..12], Markup.Escape(run.Name), run.Status.ToString().ToUpperInvariant(), Time(run.StartTime),
+                table.AddRow([run.Id[..8], Markup.Escape(run.Name), run.Status.ToString().ToUpperInvariant(), run.StartTime.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture),
                     .. metrics.Select(m => run.Metrics.TryGetValue(m, out var v) ? Number(v) : "")]);
             }
 
@@ -198,7 +198,7 @@ internal static class TrackingCommands
         return command;
     }
 
-    private static string Time(DateTimeOffset time) => time.ToString("u", CultureInfo.InvariantCulture);
+    internal static string Time(DateTimeOffset time) => time.ToString("u", CultureInfo.InvariantCulture);
 
-    private static string Number(double value) => value.ToString("0.#####", CultureInfo.InvariantCulture);
+    internal static string Number(double value) => value.ToString("0.#####", CultureInfo.InvariantCulture);
 }

@@ -12,6 +12,7 @@ namespace Kiln.Core.Serialization;
 /// <summary>Source-generated JSON for Kiln's API and stored documents: camelCase, enums as names, nulls omitted.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ModelManifest))]
+[JsonSerializable(typeof(DataProfile))]
 [JsonSerializable(typeof(RegisteredModel))]
 [JsonSerializable(typeof(IReadOnlyList<RegisteredModel>))]
 [JsonSerializable(typeof(ModelVersion))]

@@ -4,6 +4,7 @@ using Kiln.Core.Registry;
 using Kiln.Core.Security;
 using Kiln.Core.Serialization;
 using Kiln.Core.Tracking;
+using Kiln.Inference.MlNet;
 using Kiln.Inference.Onnx;
 using Kiln.Inference.Runtime;
 using Kiln.Inference.Serving;
@@ -31,7 +32,6 @@ public static class KilnServiceCollectionExtensions
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         builder.Services.AddKilnOptions(builder.Configuration);
         builder.Services.AddKilnStorage();
         builder.Services.AddKilnServing();
@@ -69,6 +69,7 @@ public static class KilnServiceCollectionExtensions
     public static IServiceCollection AddKilnServing(this IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRuntimeFactory, OnnxRuntimeFactory>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRuntimeFactory, MlNetRuntimeFactory>());
         services.TryAddSingleton<ModelLoader>();
         services.TryAddSingleton<DeploymentTable>();
         services.TryAddSingleton<DeploymentManager>();

@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Net;
+using Kiln.Cli.Output;
+using Kiln.Cli.Training;
+using Kiln.Client;
+using Kiln.Server;
+using Kiln.Training.Data;
+using Kiln.Training.Demo;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Spectre.Console;
+
+namespace Kiln.Cli.Commands;
+
+/// <summary>
+/// <c>kiln quickstart</c>: Kiln's main job end to end on the embedded store — demo data, a tracked
+/// training sweep, the best model registered as <c>bank-marketing@champion</c>, deployed, and served
+/// with a copy-paste request for every protocol. Running it again reuses what exists.
+/// </summary>
+internal static class QuickstartCommand
+{
+    public const string ModelName = "bank-marketing";
+    public const string ReadyLine = "Kiln quickstart is serving.";
+
+    public static Command Create()
+    {
+        var dataDir = new Option<string>("--data-dir") { Description = "Folder for the store, artifacts and demo data", DefaultValueFactory = _ => "./kiln-data" };
+        var urls = new Option<string>("--urls") { Description = "Address to serve on", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var rows = new Option<int>("--rows") { Description = "Demo rows to generate", DefaultValueFactory = _ => 45211 };
+        var trials = new Option<int>("--trials") { Description = "Training trials", DefaultValueFactory = _ => 6 };
+        var quick = new Option<bool>("--short") { Description = "A short run (10,000 rows, 3 trials): for tests and slow machines" };
+        var command = new Command("quickstart", "Demo data → tracked training sweep → registry → a live endpoint, on the embedded store")
+        {
+            dataDir, urls, rows, trials, quick,
+        };
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(() => RunAsync(
+            Path.GetFullPath(parse.GetValue(dataDir)!),
+            parse.GetValue(urls)!,
+            parse.GetValue(quick) ? 10_000 : parse.GetValue(rows),
+            parse.GetValue(quick) ? 3 : parse.GetValue(trials),
+            cancellationToken)));
+        return command;
+    }
+
+    private static async Task RunAsync(string dataDir, string url, int rows, int trials, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        CommandOutput.Info($"[bold]Kiln quickstart[/] in {Markup.Escape(dataDir)}");
+        var csv = Path.Combine(dataDir, "demo", "bank-marketing.csv");
+        if (!File.Exists(csv))
+        {
+            BankMarketingGenerator.WriteFile(csv, rows, seed: 42);
+            CommandOutput.Info($"[green]✓[/] Generated {rows:N0} demo rows (UCI Bank Marketing schema) in {Markup.Escape(csv)}");
+        }
+        else
+        {
+            CommandOutput.Info($"[green]✓[/] Reusing demo data {Markup.Escape(csv)}");
+        }
+
+        var app = KilnServer.Build([], new Dictionary<string, string?>
+        {
+            ["urls"] = url,
+            ["Kiln:Storage:DataDir"] = dataDir,
+            ["Kiln:Auth:Enabled"] = "false",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+        }, builder => builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace));
+        await app.StartAsync(cancellationToken);
+        CommandOutput.Info("[yellow bold]! Authentication is OFF for this quickstart: anyone who can reach this address is an admin. Use `kiln serve` for anything shared.[/]");
+        using var client = new KilnClient(new Uri(url.TrimEnd('/') + "/"));
+
+        var champion = await FindChampionAsync(client, cancellationToken);
+        if (champion is null)
+        {
+            await TrainingSession.RunAsync(client, new TrainSettings
+            {
+                DataPath = csv,
+                Label = "y",
+                Task = TrainingTask.Binary,
+                Trials = trials,
+                Experiment = ModelName,
+                ExcludeColumns = ["duration"],
+                Seed = 42,
+                RegisterAs = ModelName,
+                Alias = "champion",
+            }, cancellationToken);
+        }
+        else
+        {
+            CommandOutput.Info($"[green]✓[/] Reusing {ModelName}@champion (version {champion.Version})");
+        }
+
+        var deployment = await client.DeployAsync(ModelName, $"{ModelName}@champion", cancellationToken);
+        CommandOutput.Info($"[green]✓[/] Deployed {ModelName} → {ModelName}/{deployment.Deployment.Primary.ModelVersion}, ready after {clock.Elapsed.TotalSeconds:0.0}s");
+        QuickstartGuide.Print(url.TrimEnd('/'), csv);
+        CommandOutput.Info($"[bold green]{ReadyLine}[/] Press Ctrl+C to stop.");
+        await app.WaitForShutdownAsync(cancellationToken);
+    }
+
+    private static async Task<Core.Registry.ModelVersion?> FindChampionAsync(KilnClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.GetVersionAsync($"{ModelName}@champion", cancellationToken);
+        }
+        catch (KilnApiException e) when (e.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,147 @@
+using Kiln.Core.Packaging;
+using Kiln.Core.Tensors;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using KilnTensor = Kiln.Core.Tensors.Tensor;
+
+namespace Kiln.Inference.MlNet;
+
+/// <summary>Binary classification: <c>label</c> and <c>probabilities</c> [rows, 2] ordered [negative, positive].</summary>
+internal sealed class BinaryMlNetRuntime(MLContext ml, ITransformer model, ModelSignature signature, MlNetInputMap map, MlNetFlavorOptions options)
+    : MlNetModelRuntime<BinaryMlNetRuntime.Prediction>(ml, model, signature, map, options, width: 2)
+{
+    public const string PredictedLabelColumn = "PredictedLabel";
+    public const string ProbabilityColumn = "Probability";
+
+    protected override int Read(Prediction prediction, Span<float> scores)
+    {
+        scores[0] = 1f - prediction.Probability;
+        scores[1] = prediction.Probability;
+        return prediction.PredictedLabel ? 1 : 0;
+    }
+
+    protected override void ReadScored(IDataView scored, float[] scores, int[] labels)
+    {
+        var predicted = scored.Schema[PredictedLabelColumn];
+        var probability = scored.Schema[ProbabilityColumn];
+        using var cursor = scored.GetRowCursor([predicted, probability]);
+        var getPredicted = cursor.GetGetter<bool>(predicted);
+        var getProbability = cursor.GetGetter<float>(probability);
+        var flag = false;
+        var p = 0f;
+        for (var row = 0; cursor.MoveNext(); row++)
+        {
+            getPredicted(ref flag);
+            getProbability(ref p);
+            scores[2 * row] = 1f - p;
+            scores[(2 * row) + 1] = p;
+            labels[row] = flag ? 1 : 0;
+        }
+    }
+
+    protected override KilnTensor? Output(string name, int rows, float[] scores, int[] labels) => name switch
+    {
+        MlNetFlavorOptions.LabelOutput => new KilnTensor(name, TensorDataType.Bytes, [rows], LabelsOf(rows, labels), rows),
+        MlNetFlavorOptions.ProbabilitiesOutput => new KilnTensor(name, TensorDataType.Fp32, [rows, 2], scores, scores.Length) { Labels = Options.ClassLabels },
+        _ => null,
+    };
+
+    /// <summary>The columns a calibrated binary trainer adds.</summary>
+    public sealed class Prediction
+    {
+        public bool PredictedLabel { get; set; }
+
+        public float Probability { get; set; }
+    }
+}
+
+/// <summary>Multiclass classification: <c>label</c> (the most probable class) and <c>probabilities</c> [rows, classes].</summary>
+internal sealed class MulticlassMlNetRuntime(MLContext ml, ITransformer model, ModelSignature signature, MlNetInputMap map, MlNetFlavorOptions options)
+    : MlNetModelRuntime<MulticlassMlNetRuntime.Prediction>(ml, model, signature, map, options, width: options.ClassLabels.Count)
+{
+    public const string ScoreColumn = "Score";
+
+    protected override int Read(Prediction prediction, Span<float> scores)
+    {
+        prediction.Score.AsSpan(0, scores.Length).CopyTo(scores);
+        return ArgMax(scores);
+    }
+
+    protected override void ReadScored(IDataView scored, float[] scores, int[] labels)
+    {
+        var score = scored.Schema[ScoreColumn];
+        using var cursor = scored.GetRowCursor([score]);
+        var getScore = cursor.GetGetter<VBuffer<float>>(score);
+        var buffer = default(VBuffer<float>);
+        for (var row = 0; cursor.MoveNext(); row++)
+        {
+            getScore(ref buffer);
+            var target = scores.AsSpan(row * Width, Width);
+            buffer.CopyTo(target);
+            labels[row] = ArgMax(target);
+        }
+    }
+
+    protected override KilnTensor? Output(string name, int rows, float[] scores, int[] labels) => name switch
+    {
+        MlNetFlavorOptions.LabelOutput => new KilnTensor(name, TensorDataType.Bytes, [rows], LabelsOf(rows, labels), rows),
+        MlNetFlavorOptions.ProbabilitiesOutput => new KilnTensor(name, TensorDataType.Fp32, [rows, Width], scores, scores.Length) { Labels = Options.ClassLabels },
+        _ => null,
+    };
+
+    /// <summary>The first class of highest probability, as ML.NET's own predicted label is.</summary>
+    private static int ArgMax(ReadOnlySpan<float> scores)
+    {
+        var best = 0;
+        for (var c = 1; c < scores.Length; c++)
+        {
+            if (scores[c] > scores[best])
+            {
+                best = c;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>The score vector a multiclass trainer adds: one probability per class.</summary>
+    public sealed class Prediction
+    {
+        public float[] Score { get; set; } = [];
+    }
+}
+
+/// <summary>Regression: <c>prediction</c> [rows].</summary>
+internal sealed class RegressionMlNetRuntime(MLContext ml, ITransformer model, ModelSignature signature, MlNetInputMap map, MlNetFlavorOptions options)
+    : MlNetModelRuntime<RegressionMlNetRuntime.Prediction>(ml, model, signature, map, options, width: 1)
+{
+    public const string ScoreColumn = "Score";
+
+    protected override int Read(Prediction prediction, Span<float> scores)
+    {
+        scores[0] = prediction.Score;
+        return 0;
+    }
+
+    protected override void ReadScored(IDataView scored, float[] scores, int[] labels)
+    {
+        var score = scored.Schema[ScoreColumn];
+        using var cursor = scored.GetRowCursor([score]);
+        var getScore = cursor.GetGetter<float>(score);
+        var value = 0f;
+        for (var row = 0; cursor.MoveNext(); row++)
+        {
+            getScore(ref value);
+            scores[row] = value;
+        }
+    }
+
+    protected override KilnTensor? Output(string name, int rows, float[] scores, int[] labels) =>
+        name == MlNetFlavorOptions.PredictionOutput ? new KilnTensor(name, TensorDataType.Fp32, [rows], scores, rows) : null;
+
+    /// <summary>The score column a regression trainer adds.</summary>
+    public sealed class Prediction
+    {
+        public float Score { get; set; }
+    }
+}
