@@ -27,6 +27,18 @@ public interface IModelRegistry
     /// <summary>Removes an alias; false when it did not exist.</summary>
     Task<bool> DeleteAliasAsync(string name, string alias, CancellationToken cancellationToken);
 
+    /// <summary>Creates a model without versions; a name already taken is a conflict.</summary>
+    Task<RegisteredModel> CreateModelAsync(string name, string? description, IReadOnlyDictionary<string, string>? tags, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a model with its versions and aliases; false when it did not exist.</summary>
+    Task<bool> DeleteModelAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Sets a version's description.</summary>
+    Task<ModelVersion> SetVersionDescriptionAsync(string name, int version, string? description, CancellationToken cancellationToken);
+
+    /// <summary>Deletes one version and the aliases pointing to it (its number is never reused); false when it did not exist.</summary>
+    Task<bool> DeleteVersionAsync(string name, int version, CancellationToken cancellationToken);
+
     /// <summary>Sets a model's description.</summary>
     Task SetDescriptionAsync(string name, string? description, CancellationToken cancellationToken);
 }

@@ -15,6 +15,15 @@ public interface ITrackingStore
     /// <summary>Lists experiments by name.</summary>
     Task<IReadOnlyList<Experiment>> ListExperimentsAsync(CancellationToken cancellationToken);
 
+    /// <summary>Renames an experiment; a name already taken is a conflict.</summary>
+    Task<Experiment> RenameExperimentAsync(string id, string newName, CancellationToken cancellationToken);
+
+    /// <summary>Marks an experiment <c>deleted</c> or <c>active</c> again (MLflow's soft delete and restore).</summary>
+    Task<Experiment> SetExperimentLifecycleAsync(string id, bool deleted, CancellationToken cancellationToken);
+
+    /// <summary>Sets (or overwrites) one tag of an experiment.</summary>
+    Task SetExperimentTagAsync(string id, string key, string value, CancellationToken cancellationToken);
+
     /// <summary>Starts a run in an experiment.</summary>
     Task<Run> CreateRunAsync(string experimentId, string? name, IReadOnlyDictionary<string, string>? tags, CancellationToken cancellationToken);
 
@@ -23,6 +32,12 @@ public interface ITrackingStore
 
     /// <summary>Changes a run's status (ending it sets the end time) or name.</summary>
     Task<Run> UpdateRunAsync(string runId, RunStatus? status, string? name, CancellationToken cancellationToken);
+
+    /// <summary>Marks a run <c>deleted</c> or <c>active</c> again (MLflow's soft delete and restore).</summary>
+    Task SetRunLifecycleAsync(string runId, bool deleted, CancellationToken cancellationToken);
+
+    /// <summary>Removes a tag from a run; a tag that is not set is a not-found error.</summary>
+    Task DeleteRunTagAsync(string runId, string key, CancellationToken cancellationToken);
 
     /// <summary>Appends metric points and sets params and tags, in one transaction.</summary>
     Task LogAsync(string runId, RunLog log, CancellationToken cancellationToken);

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Kiln.Core.Tracking;
 
 /// <summary>One execution of training code: its params (write-once), metrics (latest values), tags, inputs and artifacts.</summary>
@@ -32,6 +34,10 @@ public sealed record Run
 
     /// <summary>The latest value of each metric (highest step, then latest timestamp).</summary>
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>The latest point of each metric, with its step and time (for MLflow's wire format; not part of Kiln's JSON).</summary>
+    [JsonIgnore]
+    public IReadOnlyList<MetricPoint> LatestMetricPoints { get; init; } = [];
 
     /// <summary>Mutable tags.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();

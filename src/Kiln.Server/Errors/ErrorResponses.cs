@@ -5,8 +5,9 @@ namespace Kiln.Server.Errors;
 
 /// <summary>
 /// Writes an error in the shape of the protocol the request used: <c>{"error": …}</c> for the
-/// Open Inference Protocol v2 and KServe v1, <c>{"error_code", "message"}</c> for MLflow scoring,
-/// and RFC 7807 problem details for Kiln's own API.
+/// Open Inference Protocol v2 and KServe v1, <c>{"error_code", "message"}</c> for MLflow scoring
+/// and MLflow's tracking server API (with its status mapping: an existing resource is a 400
+/// RESOURCE_ALREADY_EXISTS there), and RFC 7807 problem details for Kiln's own API.
 /// </summary>
 internal static class ErrorResponses
 {
@@ -17,8 +18,15 @@ internal static class ErrorResponses
             return;
         }
 
-        context.Response.StatusCode = status;
         var path = context.Request.Path;
+        var tracking = IsMlflowTracking(path);
+        var errorCode = tracking ? MlflowTrackingErrorCode(status) : MlflowErrorCode(status);
+        if (tracking && status == StatusCodes.Status409Conflict)
+        {
+            status = StatusCodes.Status400BadRequest;
+        }
+
+        context.Response.StatusCode = status;
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
@@ -28,10 +36,10 @@ internal static class ErrorResponses
                 context.Response.ContentType = "application/json";
                 writer.WriteString("error"u8, message);
             }
-            else if (path.StartsWithSegments("/deployments") || path.StartsWithSegments("/invocations"))
+            else if (tracking || path.StartsWithSegments("/deployments") || path.StartsWithSegments("/invocations"))
             {
                 context.Response.ContentType = "application/json";
-                writer.WriteString("error_code"u8, MlflowErrorCode(status));
+                writer.WriteString("error_code"u8, errorCode);
                 writer.WriteString("message"u8, message);
             }
             else
@@ -52,6 +60,18 @@ internal static class ErrorResponses
 
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
     }
+
+    private static bool IsMlflowTracking(PathString path) =>
+        path.StartsWithSegments("/api/2.0/mlflow") || path.StartsWithSegments("/ajax-api/2.0/mlflow")
+        || path.StartsWithSegments("/api/2.0/mlflow-artifacts") || path.StartsWithSegments("/ajax-api/2.0/mlflow-artifacts");
+
+    /// <summary>MLflow's tracking server codes (mlflow/protos/databricks.proto) and their statuses.</summary>
+    private static string MlflowTrackingErrorCode(int status) => status switch
+    {
+        400 or 413 or 415 => "INVALID_PARAMETER_VALUE",
+        409 => "RESOURCE_ALREADY_EXISTS",
+        _ => MlflowErrorCode(status),
+    };
 
     private static string MlflowErrorCode(int status) => status switch
     {

@@ -1,5 +1,6 @@
 using Kiln.Server.Endpoints;
 using Kiln.Server.Inference;
+using Kiln.Server.Mlflow;
 using Kiln.Server.Security;
 using Scalar.AspNetCore;
 
@@ -24,6 +25,7 @@ public static class KilnEndpointRouteBuilderExtensions
         app.MapKeyEndpoints();
         app.MapExperimentEndpoints();
         app.MapRunEndpoints();
+        app.MapMlflowEndpoints();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", options => options.WithTitle("Kiln API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();

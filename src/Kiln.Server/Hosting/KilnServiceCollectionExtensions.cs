@@ -11,6 +11,7 @@ using Kiln.Inference.Serving;
 using Kiln.Server.Configuration;
 using Kiln.Server.Errors;
 using Kiln.Server.Inference;
+using Kiln.Server.Mlflow;
 using Kiln.Server.Registry;
 using Kiln.Server.Security;
 using Kiln.Server.Uploads;
@@ -37,6 +38,7 @@ public static class KilnServiceCollectionExtensions
         builder.Services.AddKilnServing();
         builder.Services.AddKilnSecurity();
         builder.Services.AddKilnApi();
+        builder.Services.AddKilnMlflow();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue<long?>("Kiln:Serving:MaxRequestBodyBytes") ?? new ServingOptions().MaxRequestBodyBytes);
         return builder;

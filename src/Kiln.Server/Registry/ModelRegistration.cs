@@ -13,7 +13,7 @@ namespace Kiln.Server.Registry;
 /// </summary>
 internal sealed class ModelRegistration(IModelRegistry registry, IArtifactStore artifacts, IEnumerable<IModelRuntimeFactory> factories)
 {
-    public async Task<ModelVersion> RegisterAsync(string name, UploadedPackage upload, CancellationToken cancellationToken)
+    public async Task<ModelVersion> RegisterAsync(string name, UploadedPackage upload, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? tags = null)
     {
         ModelName.Validate(name, "name");
         var alias = upload.Field("alias");
@@ -35,6 +35,6 @@ internal sealed class ModelRegistration(IModelRegistry registry, IArtifactStore 
         }
 
         var manifest = imported.Manifest with { Files = files };
-        return await registry.CreateVersionAsync(new NewModelVersion(name, manifest, upload.Field("description"), alias), cancellationToken);
+        return await registry.CreateVersionAsync(new NewModelVersion(name, manifest, upload.Field("description"), alias, tags), cancellationToken);
     }
 }

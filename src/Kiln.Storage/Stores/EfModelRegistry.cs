@@ -143,6 +143,58 @@ public sealed class EfModelRegistry(IDbContextFactory<KilnDbContext> contexts, T
         return await db.ModelAliases.Where(a => a.ModelName == name && a.Alias == alias).ExecuteDeleteAsync(cancellationToken) > 0;
     }
 
+    public async Task<RegisteredModel> CreateModelAsync(string name, string? description, IReadOnlyDictionary<string, string>? tags, CancellationToken cancellationToken)
+    {
+        ModelName.Validate(name, "name");
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (await db.Models.AnyAsync(m => m.Name == name, cancellationToken))
+        {
+            throw KilnException.Conflict($"Model '{name}' already exists.");
+        }
+
+        var now = time.GetUtcNow();
+        var entity = new ModelEntity { Name = name, Description = description, CreatedAt = now, UpdatedAt = now, TagsJson = StoredJson.Write(tags) };
+        db.Models.Add(entity);
+        await db.SaveChangesAsync(cancellationToken);
+        return ToModel(entity, []);
+    }
+
+    public async Task<bool> DeleteModelAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.ModelAliases.Where(a => a.ModelName == name).ExecuteDeleteAsync(cancellationToken);
+        await db.ModelVersions.Where(v => v.ModelName == name).ExecuteDeleteAsync(cancellationToken);
+        var deleted = await db.Models.Where(m => m.Name == name).ExecuteDeleteAsync(cancellationToken) > 0;
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
+    }
+
+    public async Task<ModelVersion> SetVersionDescriptionAsync(string name, int version, string? description, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await db.ModelVersions.SingleOrDefaultAsync(v => v.ModelName == name && v.Version == version, cancellationToken)
+            ?? throw KilnException.NotFound("Model version", $"{name}/{version}");
+        entity.Description = description;
+        await db.SaveChangesAsync(cancellationToken);
+        return (await LoadVersionAsync(db, name, version, cancellationToken))!;
+    }
+
+    public async Task<bool> DeleteVersionAsync(string name, int version, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.ModelAliases.Where(a => a.ModelName == name && a.Version == version).ExecuteDeleteAsync(cancellationToken);
+        var deleted = await db.ModelVersions.Where(v => v.ModelName == name && v.Version == version).ExecuteDeleteAsync(cancellationToken) > 0;
+        if (deleted)
+        {
+            await db.Models.Where(m => m.Name == name).ExecuteUpdateAsync(u => u.SetProperty(m => m.UpdatedAt, time.GetUtcNow()), cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
+    }
+
     public async Task SetDescriptionAsync(string name, string? description, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);

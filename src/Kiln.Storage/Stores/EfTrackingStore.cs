@@ -67,6 +67,49 @@ public sealed class EfTrackingStore(IDbContextFactory<KilnDbContext> contexts, T
         return entities.Select(ToExperiment).ToArray();
     }
 
+    public async Task<Experiment> RenameExperimentAsync(string id, string newName, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(newName) || newName.Length > 256)
+        {
+            throw KilnException.Invalid("new_name", "an experiment needs a name of 1–256 characters.");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await FindExperimentAsync(db, id, cancellationToken);
+        if (entity.Name != newName && await db.Experiments.AnyAsync(e => e.Name == newName, cancellationToken))
+        {
+            throw KilnException.Conflict($"Experiment '{newName}' already exists.");
+        }
+
+        entity.Name = newName;
+        entity.UpdatedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        return ToExperiment(entity);
+    }
+
+    public async Task<Experiment> SetExperimentLifecycleAsync(string id, bool deleted, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await FindExperimentAsync(db, id, cancellationToken);
+        entity.LifecycleStage = deleted ? "deleted" : "active";
+        entity.UpdatedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        return ToExperiment(entity);
+    }
+
+    public async Task SetExperimentTagAsync(string id, string key, string value, CancellationToken cancellationToken)
+    {
+        var tag = new Dictionary<string, string> { [key] = value ?? "" };
+        ValidateTags(tag);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await FindExperimentAsync(db, id, cancellationToken);
+        var tags = StoredJson.ReadTags(entity.TagsJson);
+        tags[key] = value ?? "";
+        entity.TagsJson = StoredJson.Write(tags);
+        entity.UpdatedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     public async Task<Run> CreateRunAsync(string experimentId, string? name, IReadOnlyDictionary<string, string>? tags, CancellationToken cancellationToken)
     {
         var experiment = await GetExperimentAsync(experimentId, cancellationToken) ?? throw KilnException.NotFound("Experiment", experimentId);
@@ -114,6 +157,28 @@ public sealed class EfTrackingStore(IDbContextFactory<KilnDbContext> contexts, T
         return (await GetRunAsync(runId, cancellationToken))!;
     }
 
+    public async Task SetRunLifecycleAsync(string runId, bool deleted, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await db.Runs.SingleOrDefaultAsync(r => r.Id == runId, cancellationToken) ?? throw KilnException.NotFound("Run", runId);
+        entity.LifecycleStage = deleted ? "deleted" : "active";
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public async Task DeleteRunTagAsync(string runId, string key, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await db.Runs.SingleOrDefaultAsync(r => r.Id == runId, cancellationToken) ?? throw KilnException.NotFound("Run", runId);
+        var tags = StoredJson.ReadTags(entity.TagsJson);
+        if (!tags.Remove(key))
+        {
+            throw KilnException.NotFound("Tag", key);
+        }
+
+        entity.TagsJson = StoredJson.Write(tags);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     public async Task LogAsync(string runId, RunLog log, CancellationToken cancellationToken)
     {
         ValidateLog(log);
@@ -122,7 +187,7 @@ public sealed class EfTrackingStore(IDbContextFactory<KilnDbContext> contexts, T
         var run = await db.Runs.SingleOrDefaultAsync(r => r.Id == runId, cancellationToken) ?? throw KilnException.NotFound("Run", runId);
         if (run.LifecycleStage != "active")
         {
-            throw KilnException.Conflict($"Run '{runId}' is deleted.");
+            throw KilnException.Invalid("run_id", $"run '{runId}' is deleted; restore it before logging to it.");
         }
 
         if (log.Params is { Count: > 0 } parameters)
@@ -259,6 +324,12 @@ public sealed class EfTrackingStore(IDbContextFactory<KilnDbContext> contexts, T
         return artifacts.Select(a => new RunArtifact(a.Path, a.Size, a.Sha256)).ToArray();
     }
 
+    private static async Task<ExperimentEntity> FindExperimentAsync(KilnDbContext db, string id, CancellationToken cancellationToken)
+    {
+        var number = int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1;
+        return await db.Experiments.SingleOrDefaultAsync(e => e.Id == number, cancellationToken) ?? throw KilnException.NotFound("Experiment", id);
+    }
+
     private async Task AppendMetricsAsync(KilnDbContext db, string runId, IReadOnlyList<MetricPoint> metrics, CancellationToken cancellationToken)
     {
         var keys = metrics.Select(m => m.Key).Distinct().ToArray();
@@ -308,6 +379,7 @@ public sealed class EfTrackingStore(IDbContextFactory<KilnDbContext> contexts, T
         ArtifactUri = entity.ArtifactUri,
         Params = parameters.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value),
         Metrics = metrics.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(m => m.Key, m => m.Value),
+        LatestMetricPoints = metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => new MetricPoint(m.Key, m.Value, m.Timestamp, m.Step)).ToArray(),
         Tags = StoredJson.ReadTags(entity.TagsJson),
         Inputs = inputs,
     };
