@@ -40,18 +40,32 @@ public sealed class HotSwapTests : IDisposable
             }
         })).ToArray();
 
+        // Every switch happens under load: wait for requests to flow before the first switch and
+        // between switches, counting completed requests rather than trusting timing on a busy machine.
+        await WaitForRequestsAsync(() => Volatile.Read(ref sent), 50);
         for (var i = 0; i < 10; i++)
         {
             await client.DeployAsync("live", i % 2 == 0 ? "m/2" : "m/1");
+            await WaitForRequestsAsync(() => Volatile.Read(ref sent), Volatile.Read(ref sent) + 10);
         }
 
         await stop.CancelAsync();
         await Task.WhenAll(load);
 
         Assert.Empty(failures);
-        Assert.True(sent > 100, $"only {sent} requests were sent");
+        Assert.True(sent >= 150, $"only {sent} requests were sent");
         Assert.Contains("1", versionsSeen.Keys);
         Assert.Contains("2", versionsSeen.Keys);
+    }
+
+    private static async Task WaitForRequestsAsync(Func<int> sent, int target)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (sent() < target)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the load stopped making progress");
+            await Task.Delay(5);
+        }
     }
 
     public void Dispose() => _factory.Dispose();
