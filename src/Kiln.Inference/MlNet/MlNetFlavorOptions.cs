@@ -22,9 +22,6 @@ public sealed record MlNetFlavorOptions(string Task, IReadOnlyList<string> Numer
     /// <summary>The package's ML.NET model file.</summary>
     public const string ModelFileName = "model.zip";
 
-    /// <summary>The manifest a package directory carries next to its model file.</summary>
-    public const string ManifestFileName = "kiln-model.json";
-
     /// <summary>Output with the predicted class label (binary, multiclass).</summary>
     public const string LabelOutput = "label";
 

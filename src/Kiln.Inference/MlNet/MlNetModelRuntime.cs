@@ -9,10 +9,10 @@ using Microsoft.ML.Data;
 namespace Kiln.Inference.MlNet;
 
 /// <summary>
-/// Serves an ML.NET model. Small batches go row by row through pooled prediction engines (an engine
-/// is not thread-safe, so each call rents one; building an <see cref="IDataView"/> per request would
-/// cost more than scoring one row). Larger batches go through one <see cref="ITransformer.Transform"/>
-/// over a view of the batch's own arrays. Either way the scores land in one [rows, width] matrix.
+/// Serves an ML.NET model row by row through pooled prediction engines: an engine is not thread-safe,
+/// so each call rents one with its own input and output objects. Measured on the bank model, one
+/// <see cref="ITransformer.Transform"/> over a view of the batch costs ~0.4 ms for a single row and is no
+/// faster per row at 1000 rows (bench/Kiln.Benchmarks MlNetServingBenchmarks), so there is no batch path.
 /// </summary>
 internal abstract class MlNetModelRuntime<TOutput> : IModelRuntime
     where TOutput : class, new()
@@ -20,7 +20,6 @@ internal abstract class MlNetModelRuntime<TOutput> : IModelRuntime
     private readonly MLContext _ml;
     private readonly ITransformer _model;
     private readonly SchemaDefinition _rowSchema;
-    private readonly DataViewSchema _viewSchema;
     private readonly MlNetInputMap _map;
     private readonly ConcurrentBag<Worker> _workers = [];
     private readonly int _maxPooled = Math.Max(4, Environment.ProcessorCount * 4);
@@ -38,7 +37,6 @@ internal abstract class MlNetModelRuntime<TOutput> : IModelRuntime
         Width = width;
         Signature = signature;
         _rowSchema = MlNetFeatureRow.Schema(map.NumericCount, map.CategoricalCount);
-        _viewSchema = TensorBatchDataView.CreateSchema(map.NumericCount, map.CategoricalCount);
         _allOutputs = signature.Outputs.Select(o => o.Name).ToArray();
 
         // One engine up front: it compiles the row mapping, and a model that cannot bind fails at load, not at first request.
@@ -46,9 +44,6 @@ internal abstract class MlNetModelRuntime<TOutput> : IModelRuntime
     }
 
     public ModelSignature Signature { get; }
-
-    /// <summary>See <see cref="MlNetRuntimeFactory.TransformFromRows"/>.</summary>
-    public int TransformFromRows { get; init; } = MlNetRuntimeFactory.DefaultTransformFromRows;
 
     protected MlNetFlavorOptions Options { get; }
 
@@ -61,24 +56,12 @@ internal abstract class MlNetModelRuntime<TOutput> : IModelRuntime
         var columns = _map.Columns(batch);
         var scores = new float[batch.Rows * Width];
         var labels = new int[batch.Rows];
-        if (batch.Rows < TransformFromRows)
-        {
-            ScoreRows(columns, scores, labels);
-        }
-        else
-        {
-            var scored = _model.Transform(new TensorBatchDataView(_viewSchema, columns));
-            ReadScored(scored, scores, labels);
-        }
-
+        ScoreRows(columns, scores, labels);
         return BuildResult(batch.Rows, scores, labels, outputs is null || outputs.Count == 0 ? _allOutputs : outputs);
     }
 
     /// <summary>Copies one engine prediction into <paramref name="scores"/> (one row) and returns its class index.</summary>
     protected abstract int Read(TOutput prediction, Span<float> scores);
-
-    /// <summary>Reads every row of a transformed batch into the score matrix and class indexes.</summary>
-    protected abstract void ReadScored(IDataView scored, float[] scores, int[] labels);
 
     /// <summary>The output tensor called <paramref name="name"/>, or null when the task has no such output.</summary>
     protected abstract Kiln.Core.Tensors.Tensor? Output(string name, int rows, float[] scores, int[] labels);

@@ -16,15 +16,6 @@ public sealed class MlNetRuntimeFactory : IModelRuntimeFactory
 {
     public string Flavor => ModelFlavors.MlNet;
 
-    /// <summary>
-    /// Batches of at least this many rows are scored by one ML.NET transform over the batch instead of
-    /// row by row through pooled prediction engines (bench/Kiln.Benchmarks MlNetServingBenchmarks compares the two).
-    /// </summary>
-    public int TransformFromRows { get; init; } = DefaultTransformFromRows;
-
-    /// <summary>The default of <see cref="TransformFromRows"/>.</summary>
-    public const int DefaultTransformFromRows = 65;
-
     public IModelRuntime Load(ModelManifest manifest, Func<string, Stream> openFile)
     {
         ArgumentNullException.ThrowIfNull(manifest);
@@ -43,9 +34,9 @@ public sealed class MlNetRuntimeFactory : IModelRuntimeFactory
         CheckScoreColumns(model, map, options, manifest.ModelFile);
         return options.Task switch
         {
-            MlNetFlavorOptions.BinaryTask => new BinaryMlNetRuntime(ml, model, manifest.Signature, map, options) { TransformFromRows = TransformFromRows },
-            MlNetFlavorOptions.MulticlassTask => new MulticlassMlNetRuntime(ml, model, manifest.Signature, map, options) { TransformFromRows = TransformFromRows },
-            _ => new RegressionMlNetRuntime(ml, model, manifest.Signature, map, options) { TransformFromRows = TransformFromRows },
+            MlNetFlavorOptions.BinaryTask => new BinaryMlNetRuntime(ml, model, manifest.Signature, map, options),
+            MlNetFlavorOptions.MulticlassTask => new MulticlassMlNetRuntime(ml, model, manifest.Signature, map, options),
+            _ => new RegressionMlNetRuntime(ml, model, manifest.Signature, map, options),
         };
     }
 
@@ -91,10 +82,10 @@ public sealed class MlNetRuntimeFactory : IModelRuntimeFactory
 
     private static void CheckScoreColumns(ITransformer model, MlNetInputMap map, MlNetFlavorOptions options, string modelFile)
     {
-        var output = model.GetOutputSchema(TensorBatchDataView.CreateSchema(map.NumericCount, map.CategoricalCount));
+        var output = model.GetOutputSchema(InputSchema(map));
         (string Column, DataViewType? Type)[] expected = options.Task switch
         {
-            MlNetFlavorOptions.BinaryTask => [(BinaryMlNetRuntime.PredictedLabelColumn, BooleanDataViewType.Instance), (BinaryMlNetRuntime.ProbabilityColumn, NumberDataViewType.Single)],
+            MlNetFlavorOptions.BinaryTask => [(BinaryMlNetRuntime.ProbabilityColumn, NumberDataViewType.Single)],
             MlNetFlavorOptions.MulticlassTask => [(MulticlassMlNetRuntime.ScoreColumn, new VectorDataViewType(NumberDataViewType.Single, options.ClassLabels.Count))],
             _ => [(RegressionMlNetRuntime.ScoreColumn, NumberDataViewType.Single)],
         };
@@ -106,6 +97,23 @@ public sealed class MlNetRuntimeFactory : IModelRuntimeFactory
                 throw KilnException.Invalid(modelFile, $"does not produce column '{name}' as {type} that a {options.Task} model scores into.");
             }
         }
+    }
+
+    /// <summary>The two vector columns as the model reads them (a vector without features is left out).</summary>
+    private static DataViewSchema InputSchema(MlNetInputMap map)
+    {
+        var builder = new DataViewSchema.Builder();
+        if (map.NumericCount > 0)
+        {
+            builder.AddColumn(MlNetFeatureRow.NumericColumn, new VectorDataViewType(NumberDataViewType.Single, map.NumericCount));
+        }
+
+        if (map.CategoricalCount > 0)
+        {
+            builder.AddColumn(MlNetFeatureRow.CategoricalColumn, new VectorDataViewType(TextDataViewType.Instance, map.CategoricalCount));
+        }
+
+        return builder.ToSchema();
     }
 
     private static void CheckOutputs(ModelSignature signature, MlNetFlavorOptions options)

@@ -6,37 +6,21 @@ using KilnTensor = Kiln.Core.Tensors.Tensor;
 
 namespace Kiln.Inference.MlNet;
 
-/// <summary>Binary classification: <c>label</c> and <c>probabilities</c> [rows, 2] ordered [negative, positive].</summary>
+/// <summary>
+/// Binary classification: <c>probabilities</c> [rows, 2] ordered [negative, positive], and <c>label</c>,
+/// positive when its probability exceeds 0.5. (ML.NET's own predicted label thresholds the raw score,
+/// which after a tree model's Platt calibration is not P = 0.5, and would contradict the probabilities.)
+/// </summary>
 internal sealed class BinaryMlNetRuntime(MLContext ml, ITransformer model, ModelSignature signature, MlNetInputMap map, MlNetFlavorOptions options)
     : MlNetModelRuntime<BinaryMlNetRuntime.Prediction>(ml, model, signature, map, options, width: 2)
 {
-    public const string PredictedLabelColumn = "PredictedLabel";
-    public const string ProbabilityColumn = "Probability";
+    public const string ProbabilityColumn = nameof(Prediction.Probability);
 
     protected override int Read(Prediction prediction, Span<float> scores)
     {
         scores[0] = 1f - prediction.Probability;
         scores[1] = prediction.Probability;
-        return prediction.PredictedLabel ? 1 : 0;
-    }
-
-    protected override void ReadScored(IDataView scored, float[] scores, int[] labels)
-    {
-        var predicted = scored.Schema[PredictedLabelColumn];
-        var probability = scored.Schema[ProbabilityColumn];
-        using var cursor = scored.GetRowCursor([predicted, probability]);
-        var getPredicted = cursor.GetGetter<bool>(predicted);
-        var getProbability = cursor.GetGetter<float>(probability);
-        var flag = false;
-        var p = 0f;
-        for (var row = 0; cursor.MoveNext(); row++)
-        {
-            getPredicted(ref flag);
-            getProbability(ref p);
-            scores[2 * row] = 1f - p;
-            scores[(2 * row) + 1] = p;
-            labels[row] = flag ? 1 : 0;
-        }
+        return prediction.Probability > 0.5f ? 1 : 0;
     }
 
     protected override KilnTensor? Output(string name, int rows, float[] scores, int[] labels) => name switch
@@ -46,11 +30,9 @@ internal sealed class BinaryMlNetRuntime(MLContext ml, ITransformer model, Model
         _ => null,
     };
 
-    /// <summary>The columns a calibrated binary trainer adds.</summary>
+    /// <summary>The calibrated probability of the positive class, which every Kiln binary trainer adds.</summary>
     public sealed class Prediction
     {
-        public bool PredictedLabel { get; set; }
-
         public float Probability { get; set; }
     }
 }
@@ -59,27 +41,12 @@ internal sealed class BinaryMlNetRuntime(MLContext ml, ITransformer model, Model
 internal sealed class MulticlassMlNetRuntime(MLContext ml, ITransformer model, ModelSignature signature, MlNetInputMap map, MlNetFlavorOptions options)
     : MlNetModelRuntime<MulticlassMlNetRuntime.Prediction>(ml, model, signature, map, options, width: options.ClassLabels.Count)
 {
-    public const string ScoreColumn = "Score";
+    public const string ScoreColumn = nameof(Prediction.Score);
 
     protected override int Read(Prediction prediction, Span<float> scores)
     {
         prediction.Score.AsSpan(0, scores.Length).CopyTo(scores);
         return ArgMax(scores);
-    }
-
-    protected override void ReadScored(IDataView scored, float[] scores, int[] labels)
-    {
-        var score = scored.Schema[ScoreColumn];
-        using var cursor = scored.GetRowCursor([score]);
-        var getScore = cursor.GetGetter<VBuffer<float>>(score);
-        var buffer = default(VBuffer<float>);
-        for (var row = 0; cursor.MoveNext(); row++)
-        {
-            getScore(ref buffer);
-            var target = scores.AsSpan(row * Width, Width);
-            buffer.CopyTo(target);
-            labels[row] = ArgMax(target);
-        }
     }
 
     protected override KilnTensor? Output(string name, int rows, float[] scores, int[] labels) => name switch
@@ -115,25 +82,12 @@ internal sealed class MulticlassMlNetRuntime(MLContext ml, ITransformer model, M
 internal sealed class RegressionMlNetRuntime(MLContext ml, ITransformer model, ModelSignature signature, MlNetInputMap map, MlNetFlavorOptions options)
     : MlNetModelRuntime<RegressionMlNetRuntime.Prediction>(ml, model, signature, map, options, width: 1)
 {
-    public const string ScoreColumn = "Score";
+    public const string ScoreColumn = nameof(Prediction.Score);
 
     protected override int Read(Prediction prediction, Span<float> scores)
     {
         scores[0] = prediction.Score;
         return 0;
-    }
-
-    protected override void ReadScored(IDataView scored, float[] scores, int[] labels)
-    {
-        var score = scored.Schema[ScoreColumn];
-        using var cursor = scored.GetRowCursor([score]);
-        var getScore = cursor.GetGetter<float>(score);
-        var value = 0f;
-        for (var row = 0; cursor.MoveNext(); row++)
-        {
-            getScore(ref value);
-            scores[row] = value;
-        }
     }
 
     protected override KilnTensor? Output(string name, int rows, float[] scores, int[] labels) =>

@@ -3,6 +3,7 @@ using Kiln.Core;
 using Kiln.Core.Packaging;
 using Kiln.Core.Serialization;
 using Kiln.Inference.MlNet;
+using Kiln.Inference.Packaging;
 using Kiln.Inference.Runtime;
 
 namespace Kiln.Training.Packaging;
@@ -17,7 +18,7 @@ public static class MlNetPackage
     public const string ModelFile = MlNetFlavorOptions.ModelFileName;
 
     /// <summary>The package's manifest file.</summary>
-    public const string ManifestFile = MlNetFlavorOptions.ManifestFileName;
+    public const string ManifestFile = KilnPackageReader.ManifestFileName;
 
     private static readonly JsonWriterOptions Indented = new() { Indented = true };
 

@@ -31,15 +31,20 @@ public class MlNetRuntimeTests(BankSweepFixture fixture)
             var result = runtime.Predict(batch, null);
 
             var probabilities = Probabilities(result);
+            var labels = (string[])result.Outputs[0].Data;
             Assert.Equal(expected.Length * 2, probabilities.Length);
             for (var r = 0; r < expected.Length; r++)
             {
-                Assert.True(Math.Abs(expected[r] - probabilities[(2 * r) + 1]) <= 1e-5, $"{trial.Algorithm} row {r}: {probabilities[(2 * r) + 1]} vs {expected[r]}");
-                Assert.Equal(1f, probabilities[2 * r] + probabilities[(2 * r) + 1], 5);
+                var p = probabilities[(2 * r) + 1];
+                Assert.True(Math.Abs(expected[r] - p) <= 1e-5, $"{trial.Algorithm} row {r}: {p} vs {expected[r]}");
+                Assert.Equal(1f, probabilities[2 * r] + p, 5);
+                Assert.Equal(p > 0.5f ? "yes" : "no", labels[r]);
             }
 
-            // The recorded AUC is the AUC of exactly these probabilities.
-            Assert.Equal(trial.Metrics[TrialMetrics.Auc], Auc(probabilities, validation.Positive), 4);
+            // The recorded metrics are those of exactly these probabilities and labels.
+            Assert.Equal(trial.Metrics[TrialMetrics.Auc], Auc(probabilities, validation.Positive), 9);
+            var correct = labels.Where((label, r) => (label == "yes") == validation.Positive[r]).Count();
+            Assert.Equal(trial.Metrics[TrialMetrics.Accuracy], correct / (double)labels.Length, 9);
         }
     }
 
