@@ -33,7 +33,7 @@ die() { echo "run.sh: FAILED: $*" >&2; exit 1; }
 log() { echo "== $*" >&2; }
 
 cleanup() {
-    local rc=$? key pg
+    local rc=$? key
     trap - EXIT INT TERM
     for key in "${!PGID[@]}"; do kill -TERM -- "-${PGID[$key]}" 2>/dev/null || true; done
     for _ in $(seq 50); do
@@ -159,12 +159,11 @@ if [[ $SKIP_KILN != 1 ]]; then
     done
 fi
 
-# rss_mb KEY: resident memory of the server's processes. gunicorn: master + workers. dotnet run:
-# the app only (the group minus its leader, the `dotnet run` host that waits for it).
+# rss_mb KEY: resident memory of the server's process group (gunicorn: master + workers), less
+# the `dotnet run` host that only waits for the app it started.
 rss_mb() {
-    local key=$1 pg=${PGID[$1]}
-    ps -o pid=,rss= -g "$pg" | awk -v skip="$([[ $key == peer ]] && echo 0 || echo "$pg")" \
-        '$1 != skip { kb += $2; n++ } END { printf "%.0f|%d\n", kb / 1024, n }'
+    ps -o pid=,rss=,args= -g "${PGID[$1]}" | awk -v leader="${PGID[$1]}" \
+        '!($1 == leader && $0 ~ /dotnet.* run /) { kb += $2; n++ } END { printf "%.0f|%d\n", kb / 1024, n }'
 }
 
 declare -A RPS=() P50=() P99=() NON2XX=() SOCK=() ROWS=() LABEL=() RSS=() NPROC=()
