@@ -173,11 +173,7 @@ public sealed partial class KilnClient : IDisposable
 
         if (Directory.Exists(path))
         {
-            var root = Path.GetFullPath(path);
-            return Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint })
-                .Select(f => (Path.GetRelativePath(root, f).Replace('\\', '/'), f))
-                .OrderBy(f => f.Item1, StringComparer.Ordinal)
-                .ToArray();
+            return LocalFiles.Under(path);
         }
 
         throw new FileNotFoundException($"No file or directory at '{path}'.", path);

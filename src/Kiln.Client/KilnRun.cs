@@ -60,10 +60,8 @@ public sealed class KilnRun : IAsyncDisposable, IDisposable
     /// <summary>Uploads every file of a folder under <paramref name="artifactPath"/>.</summary>
     public async Task LogArtifactsAsync(string localDirectory, string artifactPath, CancellationToken cancellationToken = default)
     {
-        var root = Path.GetFullPath(localDirectory);
-        foreach (var file in Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint }))
+        foreach (var (relative, file) in LocalFiles.Under(localDirectory))
         {
-            var relative = Path.GetRelativePath(root, file).Replace('\\', '/');
             await LogArtifactAsync(file, $"{artifactPath.TrimEnd('/')}/{relative}", cancellationToken);
         }
     }
