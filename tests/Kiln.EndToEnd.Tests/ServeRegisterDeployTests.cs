@@ -67,6 +67,20 @@ public sealed class ServeRegisterDeployTests : IDisposable
         await Cli(environment, "models", "list");
     }
 
+    [Fact]
+    public async Task Kiln_AddressInUse_ExitsWithAClearMessage()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+
+        var result = await KilnProcess.RunAsync(new Dictionary<string, string>(), "serve", "--urls", $"http://127.0.0.1:{port}", "--data-dir", _dataDir);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("another program listens on that address", result.Stderr.Replace("\n", " ", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+
     private static async Task<string> PredictEveryProtocolAsync(HttpClient http)
     {
         const string record = """{"age":35,"balance":1500.5,"day":15,"duration":240,"campaign":2,"pdays":-1,"previous":0}""";

@@ -32,7 +32,12 @@ internal static class CommandRunner
             CommandOutput.Info($"[red]error:[/] cannot reach the Kiln server: {Markup.Escape(e.Message)} (is `kiln serve` running? set --server or KILN_SERVER)");
             return ExitCodes.ServerUnreachable;
         }
-        catch (Exception e) when (e is ArgumentException or FileNotFoundException or Core.KilnException)
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            CommandOutput.Info($"[red]error:[/] {Markup.Escape(e.Message)}: another program listens on that address; stop it or pass --urls http://127.0.0.1:<free port>.");
+            return ExitCodes.Failure;
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or Core.KilnException)
         {
             CommandOutput.Info($"[red]error:[/] {Markup.Escape(e.Message)}");
             return ExitCodes.InvalidArguments;

@@ -29,7 +29,7 @@ internal static class ServeCommand
         command.Options.Add(Urls);
         command.Options.Add(DataDir);
         command.Options.Add(NoAuth);
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var overrides = new Dictionary<string, string?> { ["urls"] = parse.GetValue(Urls) };
             if (parse.GetValue(DataDir) is { } dataDir)
@@ -44,8 +44,7 @@ internal static class ServeCommand
 
             var app = KilnServer.Build([], overrides);
             await ((IHost)app).RunAsync(cancellationToken);
-            return ExitCodes.Success;
-        });
+        }));
         return command;
     }
 }
