@@ -116,9 +116,16 @@ public sealed partial class KilnClient : IDisposable
     }
 
     /// <summary>Creates or updates a deployment serving <paramref name="modelReference"/>; returns once it is warm and serving.</summary>
-    public async Task<DeploymentView> DeployAsync(string deployment, string modelReference, CancellationToken cancellationToken = default)
+    public async Task<DeploymentView> DeployAsync(string deployment, string modelReference, CancellationToken cancellationToken = default) =>
+        await DeployAsync(deployment, modelReference, logSampleRate: null, cancellationToken);
+
+    /// <summary>
+    /// Creates or updates a deployment serving <paramref name="modelReference"/>; returns once it is warm and serving.
+    /// <paramref name="logSampleRate"/> (0–1) sets the share of requests written to the prediction log; null keeps the current rate.
+    /// </summary>
+    public async Task<DeploymentView> DeployAsync(string deployment, string modelReference, double? logSampleRate, CancellationToken cancellationToken = default)
     {
-        using var response = await _http.PutAsJsonAsync($"api/deployments/{Escape(deployment)}", new DeployRequest(modelReference), Json.DeployRequest, cancellationToken);
+        using var response = await _http.PutAsJsonAsync($"api/deployments/{Escape(deployment)}", new DeployRequest(modelReference, logSampleRate), Json.DeployRequest, cancellationToken);
         return await ReadAsync(response, Json.DeploymentView, cancellationToken);
     }
 

@@ -14,11 +14,12 @@ internal static class DeployCommand
     {
         var name = new Argument<string>("deployment") { Description = "Deployment (endpoint) name" };
         var model = new Option<string>("--model", "-m") { Description = "NAME@ALIAS, NAME/VERSION or NAME (latest)", Required = true };
-        var command = new Command("deploy", "Create or update a deployment; returns once the version is warm and serving") { name, model };
+        var sample = new Option<double?>("--log-sample") { Description = "Share of requests written to the prediction log, 0–1 (default: keep; 1 for a new deployment)" };
+        var command = new Command("deploy", "Create or update a deployment; returns once the version is warm and serving") { name, model, sample };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             using var client = CommonOptions.CreateClient(parse);
-            var view = await client.DeployAsync(parse.GetValue(name)!, parse.GetValue(model)!, cancellationToken);
+            var view = await client.DeployAsync(parse.GetValue(name)!, parse.GetValue(model)!, parse.GetValue(sample), cancellationToken);
             if (parse.GetValue(CommonOptions.Output) == OutputFormat.Json)
             {
                 CommandOutput.Json(view, KilnJsonContext.Default.DeploymentView);

@@ -5,7 +5,8 @@ namespace Kiln.Core.Api;
 
 /// <summary>Body of <c>PUT /api/deployments/{name}</c>.</summary>
 /// <param name="Model">The version to serve: <c>NAME/VERSION</c>, <c>NAME@ALIAS</c> or <c>NAME</c> (latest).</param>
-public sealed record DeployRequest(string? Model);
+/// <param name="LogSampleRate">The share of requests written to the prediction log, 0–1; omitted keeps the current rate (1 for a new deployment).</param>
+public sealed record DeployRequest(string? Model, double? LogSampleRate = null);
 
 /// <summary>Body of <c>PUT /api/models/{name}/aliases/{alias}</c>.</summary>
 /// <param name="Version">The version the alias should point to.</param>

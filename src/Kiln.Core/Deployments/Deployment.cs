@@ -20,6 +20,9 @@ public sealed record Deployment
     /// <summary>Incremented on every change; lets a reader tell whether what it serves is current.</summary>
     public int Revision { get; init; }
 
+    /// <summary>The share of requests whose rows go to the prediction log, 0–1 (default 1: every request).</summary>
+    public double LogSampleRate { get; init; } = 1.0;
+
     /// <summary>The primary variant.</summary>
     [JsonIgnore]
     public DeploymentVariant Primary => Variants.First(v => v.Role == VariantRole.Primary);

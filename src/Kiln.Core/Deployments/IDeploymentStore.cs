@@ -9,8 +9,8 @@ public interface IDeploymentStore
     /// <summary>Gets a deployment, or null.</summary>
     Task<Deployment?> GetAsync(string name, CancellationToken cancellationToken);
 
-    /// <summary>Creates or replaces a deployment's variants; returns the stored record with its new revision.</summary>
-    Task<Deployment> UpsertAsync(string name, IReadOnlyList<DeploymentVariant> variants, CancellationToken cancellationToken);
+    /// <summary>Creates or replaces a deployment's variants and log sampling rate; returns the stored record with its new revision.</summary>
+    Task<Deployment> UpsertAsync(string name, IReadOnlyList<DeploymentVariant> variants, double logSampleRate, CancellationToken cancellationToken);
 
     /// <summary>Deletes a deployment; false when it did not exist.</summary>
     Task<bool> DeleteAsync(string name, CancellationToken cancellationToken);

@@ -38,10 +38,18 @@ public sealed partial class DeploymentManager
 
     public DeploymentState? GetState(string name) => _states.GetValueOrDefault(name);
 
-    /// <summary>Deploys <paramref name="modelReference"/> (NAME/VERSION, NAME@ALIAS or NAME) as <paramref name="name"/>.</summary>
-    public async Task<Deployment> DeployAsync(string name, string modelReference, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deploys <paramref name="modelReference"/> (NAME/VERSION, NAME@ALIAS or NAME) as <paramref name="name"/>.
+    /// <paramref name="logSampleRate"/> (0–1) sets the share of requests logged; null keeps the current rate (1 for a new deployment).
+    /// </summary>
+    public async Task<Deployment> DeployAsync(string name, string modelReference, double? logSampleRate, CancellationToken cancellationToken)
     {
         ModelName.Validate(name, "name");
+        if (logSampleRate is { } rate && !(rate is >= 0 and <= 1))
+        {
+            throw KilnException.Invalid("log_sample_rate", "must be between 0 and 1.");
+        }
+
         var reference = ModelReference.Parse(modelReference, "model");
         var version = await _registry.ResolveAsync(reference, cancellationToken)
             ?? throw KilnException.NotFound("Model version", reference.ToString());
@@ -50,10 +58,25 @@ public sealed partial class DeploymentManager
         await _changes.WaitAsync(cancellationToken);
         try
         {
-            if (_table.TryGet(name, out var current) && current.Model.ModelName == version.ModelName && current.Model.Version == version.Version
-                && current.Deployment.Primary.Requested == variant.Requested)
+            var served = _table.TryGet(name, out var current) ? current : null;
+            var sampleRate = logSampleRate ?? served?.Deployment.LogSampleRate ?? 1.0;
+            if (served is not null && served.Model.ModelName == version.ModelName && served.Model.Version == version.Version
+                && served.Deployment.Primary.Requested == variant.Requested)
             {
-                return current.Deployment;
+                if (served.Deployment.LogSampleRate.Equals(sampleRate))
+                {
+                    return served.Deployment;
+                }
+
+                // Same model, new sampling rate: store it and swap the record; the warm model stays.
+                var updated = await _store.UpsertAsync(name, [variant], sampleRate, cancellationToken);
+                if (served.Model.TryAcquire())
+                {
+                    _table.Swap(new ServedDeployment(updated, served.Model));
+                    served.Model.Release();
+                }
+
+                return updated;
             }
 
             _states.TryAdd(name, new DeploymentState(name, DeploymentStatus.Loading));
@@ -61,7 +84,7 @@ public sealed partial class DeploymentManager
             Deployment record;
             try
             {
-                record = await _store.UpsertAsync(name, [variant], cancellationToken);
+                record = await _store.UpsertAsync(name, [variant], sampleRate, cancellationToken);
             }
             catch
             {

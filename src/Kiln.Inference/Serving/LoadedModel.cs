@@ -16,6 +16,7 @@ public sealed class LoadedModel
     {
         ModelName = modelName;
         Version = version;
+        VersionText = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Runtime = runtime;
         Layout = new InputLayout(runtime.Signature);
     }
@@ -23,6 +24,9 @@ public sealed class LoadedModel
     public string ModelName { get; }
 
     public int Version { get; }
+
+    /// <summary>The version number as text, formatted once for response headers and metric labels.</summary>
+    public string VersionText { get; }
 
     public IModelRuntime Runtime { get; }
 

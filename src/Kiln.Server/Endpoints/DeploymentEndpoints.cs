@@ -36,7 +36,7 @@ internal static class DeploymentEndpoints
 
     private static async Task<Ok<DeploymentView>> Deploy(string name, DeployRequest request, DeploymentManager manager, CancellationToken cancellationToken)
     {
-        var deployment = await manager.DeployAsync(name, request.Model ?? throw KilnException.Invalid("model", "is required: NAME/VERSION, NAME@ALIAS or NAME."), cancellationToken);
+        var deployment = await manager.DeployAsync(name, request.Model ?? throw KilnException.Invalid("model", "is required: NAME/VERSION, NAME@ALIAS or NAME."), request.LogSampleRate, cancellationToken);
         return TypedResults.Ok(View(deployment, manager));
     }
 

@@ -26,12 +26,17 @@ internal sealed class InferenceHandler(DeploymentTable table, DeploymentManager 
 
     public async Task HandleAsync(HttpContext context, string deployment, string? version, InferenceProtocol protocol)
     {
+        var observation = context.Features.Get<InferenceObservation>();
+        observation?.Deployment = deployment;
         var csv = CheckContentType(context.Request, protocol);
         using var lease = Lease(deployment, version);
         var model = lease.Model;
+        observation?.Variant = lease.Deployment.Primary.Name;
+        observation?.ModelVersion = model.VersionText;
         DecodedRequest decoded;
         using (var body = await PooledBody.ReadAsync(context.Request, _maxBodyBytes, context.RequestAborted))
         {
+            observation?.RequestBytes = body.Memory.Length;
             decoded = protocol switch
             {
                 InferenceProtocol.V2 => V2RequestDecoder.Decode(body.Memory, model.Layout),
@@ -41,6 +46,7 @@ internal sealed class InferenceHandler(DeploymentTable table, DeploymentManager 
             };
         }
 
+        observation?.Rows = decoded.Batch.Rows;
         var result = model.Runtime.Predict(decoded.Batch, decoded.Outputs);
         var requestId = decoded.Id ?? context.TraceIdentifier;
         var response = context.Response;
@@ -50,7 +56,7 @@ internal sealed class InferenceHandler(DeploymentTable table, DeploymentManager 
         headers[RequestIdHeader] = requestId;
         headers[DeploymentHeader] = deployment;
         headers[ModelHeader] = model.ModelName;
-        headers[ModelVersionHeader] = model.Version.ToString(CultureInfo.InvariantCulture);
+        headers[ModelVersionHeader] = model.VersionText;
         if (protocol == InferenceProtocol.V2)
         {
             V2ResponseWriter.Write(response.BodyWriter, result, new ResponseContext(deployment, model.ModelName, model.Version, requestId));
@@ -59,6 +65,8 @@ internal sealed class InferenceHandler(DeploymentTable table, DeploymentManager 
         {
             PredictionsWriter.Write(response.BodyWriter, result, decoded.Batch.Rows);
         }
+
+        observation?.ResponseBytes = response.BodyWriter.CanGetUnflushedBytes ? response.BodyWriter.UnflushedBytes : 0;
 
         await response.BodyWriter.FlushAsync(context.RequestAborted);
     }

@@ -47,6 +47,8 @@ internal sealed class DeploymentConfiguration : IEntityTypeConfiguration<Deploym
         builder.HasKey(d => d.Name);
         builder.Property(d => d.Name).HasMaxLength(128);
         builder.Property(d => d.Revision).IsConcurrencyToken();
+        // Existing rows get 1 (log everything); the sentinel makes EF always send the value, so a rate of 0 is stored as 0.
+        builder.Property(d => d.LogSampleRate).HasDefaultValue(1.0).HasSentinel(-1.0);
     }
 }
 

@@ -34,6 +34,7 @@ internal sealed class DeploymentEntity
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public int Revision { get; set; }
+    public double LogSampleRate { get; set; } = 1.0;
 }
 
 internal sealed class ApiKeyEntity

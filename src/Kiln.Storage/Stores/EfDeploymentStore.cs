@@ -21,20 +21,21 @@ public sealed class EfDeploymentStore(IDbContextFactory<KilnDbContext> contexts,
         return entity is null ? null : ToDeployment(entity);
     }
 
-    public async Task<Deployment> UpsertAsync(string name, IReadOnlyList<DeploymentVariant> variants, CancellationToken cancellationToken)
+    public async Task<Deployment> UpsertAsync(string name, IReadOnlyList<DeploymentVariant> variants, double logSampleRate, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
         var entity = await db.Deployments.SingleOrDefaultAsync(d => d.Name == name, cancellationToken);
         if (entity is null)
         {
-            entity = new DeploymentEntity { Name = name, VariantsJson = StoredJson.Write(variants), CreatedAt = now, UpdatedAt = now, Revision = 1 };
+            entity = new DeploymentEntity { Name = name, VariantsJson = StoredJson.Write(variants), CreatedAt = now, UpdatedAt = now, Revision = 1, LogSampleRate = logSampleRate };
             db.Deployments.Add(entity);
         }
         else
         {
             entity.VariantsJson = StoredJson.Write(variants);
             entity.UpdatedAt = now;
+            entity.LogSampleRate = logSampleRate;
             entity.Revision++;
         }
 
@@ -55,5 +56,6 @@ public sealed class EfDeploymentStore(IDbContextFactory<KilnDbContext> contexts,
         CreatedAt = entity.CreatedAt,
         UpdatedAt = entity.UpdatedAt,
         Revision = entity.Revision,
+        LogSampleRate = entity.LogSampleRate,
     };
 }
