@@ -18,6 +18,9 @@ public sealed class KilnDbContext(DbContextOptions<KilnDbContext> options) : DbC
     internal DbSet<RunMetricEntity> RunMetrics => Set<RunMetricEntity>();
     internal DbSet<RunLatestMetricEntity> RunLatestMetrics => Set<RunLatestMetricEntity>();
     internal DbSet<RunArtifactEntity> RunArtifacts => Set<RunArtifactEntity>();
+    internal DbSet<AlertRuleEntity> AlertRules => Set<AlertRuleEntity>();
+    internal DbSet<AlertStateEntity> AlertStates => Set<AlertStateEntity>();
+    internal DbSet<AlertTransitionEntity> AlertTransitions => Set<AlertTransitionEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(KilnDbContext).Assembly);

@@ -18,12 +18,14 @@ public sealed partial class DeploymentManager
     private readonly ModelLoader _loader;
     private readonly DeploymentTable _table;
     private readonly ILogger<DeploymentManager> _logger;
+    private readonly IReadOnlyList<IDeploymentObserver> _observers;
     private readonly SemaphoreSlim _changes = new(1, 1);
     private readonly ConcurrentDictionary<string, DeploymentState> _states = new(StringComparer.Ordinal);
     private volatile bool _restored;
 
-    public DeploymentManager(IModelRegistry registry, IDeploymentStore store, ModelLoader loader, DeploymentTable table, ILogger<DeploymentManager> logger)
+    public DeploymentManager(IModelRegistry registry, IDeploymentStore store, ModelLoader loader, DeploymentTable table, ILogger<DeploymentManager> logger, IEnumerable<IDeploymentObserver>? observers = null)
     {
+        _observers = observers?.ToArray() ?? [];
         _registry = registry;
         _store = store;
         _loader = loader;
@@ -80,7 +82,7 @@ public sealed partial class DeploymentManager
             }
 
             _states.TryAdd(name, new DeploymentState(name, DeploymentStatus.Loading));
-            var model = await Task.Run(() => _loader.Load(version), cancellationToken);
+            var model = await LoadAsync(name, version, cancellationToken);
             Deployment record;
             try
             {
@@ -117,6 +119,11 @@ public sealed partial class DeploymentManager
             var deleted = await _store.DeleteAsync(name, cancellationToken);
             _table.Remove(name);
             _states.TryRemove(name, out _);
+            foreach (var observer in _observers)
+            {
+                observer.DeploymentDeleted(name);
+            }
+
             return deleted;
         }
         finally
@@ -141,7 +148,7 @@ public sealed partial class DeploymentManager
                 var primary = deployment.Primary;
                 var version = await _registry.GetVersionAsync(primary.ModelName, primary.ModelVersion, cancellationToken)
                     ?? throw KilnException.NotFound("Model version", $"{primary.ModelName}/{primary.ModelVersion}");
-                var model = await Task.Run(() => _loader.Load(version), cancellationToken);
+                var model = await LoadAsync(deployment.Name, version, cancellationToken);
                 _table.Swap(new ServedDeployment(deployment, model));
                 _states[deployment.Name] = new DeploymentState(deployment.Name, DeploymentStatus.Ready);
                 LogRestored(deployment.Name, primary.ModelName, primary.ModelVersion);
@@ -154,6 +161,31 @@ public sealed partial class DeploymentManager
         }
 
         _restored = true;
+    }
+
+    private async Task<LoadedModel> LoadAsync(string deployment, ModelVersion version, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            var model = await Task.Run(() => _loader.Load(version), cancellationToken);
+            var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+            foreach (var observer in _observers)
+            {
+                observer.ModelLoaded(deployment, version.ModelName, version.Version, seconds);
+            }
+
+            return model;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            foreach (var observer in _observers)
+            {
+                observer.ModelLoadFailed(deployment, version.ModelName, version.Version);
+            }
+
+            throw;
+        }
     }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Deployment {Deployment} now serves {Model}/{Version} (revision {Revision})")]

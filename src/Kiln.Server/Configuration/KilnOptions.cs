@@ -10,6 +10,10 @@ public sealed class KilnOptions
     public ServingOptions Serving { get; set; } = new();
 
     public AuthOptions Auth { get; set; } = new();
+
+    public MonitoringOptions Monitoring { get; set; } = new();
+
+    public MetricsOptions Metrics { get; set; } = new();
 }
 
 public sealed class StorageOptions

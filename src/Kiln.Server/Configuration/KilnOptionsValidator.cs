@@ -37,6 +37,32 @@ internal sealed class KilnOptionsValidator : IValidateOptions<KilnOptions>
             errors.Add("Kiln:Auth:AdminKey (KILN_ADMIN_KEY) must be at least 16 characters.");
         }
 
+        var monitoring = options.Monitoring;
+        if (monitoring.QueueCapacityRows < 1)
+        {
+            errors.Add("Kiln:Monitoring:QueueCapacityRows must be at least 1.");
+        }
+
+        if (monitoring.BatchRows is < 1 or > 1_000_000)
+        {
+            errors.Add("Kiln:Monitoring:BatchRows must be between 1 and 1,000,000.");
+        }
+
+        if (monitoring.RetentionAge <= TimeSpan.Zero || monitoring.RetentionRows < 1 || monitoring.RetentionInterval <= TimeSpan.Zero)
+        {
+            errors.Add("Kiln:Monitoring:RetentionAge, RetentionRows and RetentionInterval must be positive.");
+        }
+
+        if (monitoring.ProfileBucket < TimeSpan.FromSeconds(1) || monitoring.ProfileBucket > TimeSpan.FromDays(1))
+        {
+            errors.Add("Kiln:Monitoring:ProfileBucket must be between 1 second and 1 day.");
+        }
+
+        if (monitoring.MaxLabelsPerRequest < 1)
+        {
+            errors.Add("Kiln:Monitoring:MaxLabelsPerRequest must be at least 1.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

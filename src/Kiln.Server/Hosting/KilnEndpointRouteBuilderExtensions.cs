@@ -1,6 +1,9 @@
+using Kiln.Server.Alerts;
 using Kiln.Server.Endpoints;
 using Kiln.Server.Inference;
+using Kiln.Server.Metrics;
 using Kiln.Server.Mlflow;
+using Kiln.Server.Monitoring;
 using Kiln.Server.Security;
 using Scalar.AspNetCore;
 
@@ -11,17 +14,22 @@ public static class KilnEndpointRouteBuilderExtensions
 {
     public static WebApplication MapKiln(this WebApplication app)
     {
+        app.UseKilnMetrics();
         app.UseExceptionHandler();
         app.Use(AssignRequestId);
         app.UseRouting();
         app.UseMiddleware<ApiKeyMiddleware>();
 
         app.MapHealthEndpoints();
+        app.MapMetricsEndpoints();
         app.MapV2Endpoints();
         app.MapV1Endpoints();
         app.MapMlflowScoringEndpoints();
         app.MapModelEndpoints();
         app.MapDeploymentEndpoints();
+        app.MapAlertEndpoints();
+        app.MapPredictionLogEndpoints();
+        app.MapGroundTruthEndpoints();
         app.MapKeyEndpoints();
         app.MapExperimentEndpoints();
         app.MapRunEndpoints();

@@ -8,10 +8,13 @@ using Kiln.Inference.MlNet;
 using Kiln.Inference.Onnx;
 using Kiln.Inference.Runtime;
 using Kiln.Inference.Serving;
+using Kiln.Server.Alerts;
 using Kiln.Server.Configuration;
 using Kiln.Server.Errors;
 using Kiln.Server.Inference;
+using Kiln.Server.Metrics;
 using Kiln.Server.Mlflow;
+using Kiln.Server.Monitoring;
 using Kiln.Server.Registry;
 using Kiln.Server.Security;
 using Kiln.Server.Uploads;
@@ -39,6 +42,9 @@ public static class KilnServiceCollectionExtensions
         builder.Services.AddKilnSecurity();
         builder.Services.AddKilnApi();
         builder.Services.AddKilnMlflow();
+        builder.Services.AddKilnAlerts(builder.Configuration);
+        builder.Services.AddKilnMonitoring();
+        builder.Services.AddKilnMetrics();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue<long?>("Kiln:Serving:MaxRequestBodyBytes") ?? new ServingOptions().MaxRequestBodyBytes);
         return builder;

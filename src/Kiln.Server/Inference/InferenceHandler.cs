@@ -1,9 +1,12 @@
+using System.Diagnostics;
 using System.Globalization;
 using Kiln.Core;
 using Kiln.Core.Errors;
+using Kiln.Core.Monitoring;
 using Kiln.Inference.Decoding;
 using Kiln.Inference.Serving;
 using Kiln.Inference.Writers;
+using Kiln.Monitoring.PredictionLog;
 using Kiln.Server.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -15,7 +18,7 @@ namespace Kiln.Server.Inference;
 /// decode it into one columnar batch, score, and write the protocol's response straight to the
 /// response pipe with the request id, deployment and model version in headers.
 /// </summary>
-internal sealed class InferenceHandler(DeploymentTable table, DeploymentManager deployments, IOptions<KilnOptions> options)
+internal sealed class InferenceHandler(DeploymentTable table, DeploymentManager deployments, PredictionLogQueue log, TimeProvider time, IOptions<KilnOptions> options)
 {
     public const string RequestIdHeader = "Kiln-Request-Id";
     public const string DeploymentHeader = "Kiln-Deployment";
@@ -23,9 +26,11 @@ internal sealed class InferenceHandler(DeploymentTable table, DeploymentManager 
     public const string ModelVersionHeader = "Kiln-Model-Version";
 
     private readonly long _maxBodyBytes = options.Value.Serving.MaxRequestBodyBytes;
+    private readonly bool _logPredictions = options.Value.Monitoring.PredictionLog;
 
     public async Task HandleAsync(HttpContext context, string deployment, string? version, InferenceProtocol protocol)
     {
+        var started = Stopwatch.GetTimestamp();
         var observation = context.Features.Get<InferenceObservation>();
         observation?.Deployment = deployment;
         var csv = CheckContentType(context.Request, protocol);
@@ -49,6 +54,13 @@ internal sealed class InferenceHandler(DeploymentTable table, DeploymentManager 
         observation?.Rows = decoded.Batch.Rows;
         var result = model.Runtime.Predict(decoded.Batch, decoded.Outputs);
         var requestId = decoded.Id ?? context.TraceIdentifier;
+        if (_logPredictions && PredictionLogQueue.Sample(lease.Deployment.LogSampleRate))
+        {
+            log.TryEnqueue(new PredictionRecord(
+                requestId, deployment, lease.Deployment.Primary.Name, model.ModelName, model.Version, time.GetUtcNow(),
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds, decoded.Batch, result, model.Runtime.Signature));
+        }
+
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";

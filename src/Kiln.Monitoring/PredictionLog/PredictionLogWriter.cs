@@ -1,0 +1,154 @@
+using Kiln.Core.Monitoring;
+using Microsoft.Extensions.Logging;
+
+namespace Kiln.Monitoring.PredictionLog;
+
+/// <summary>
+/// The one consumer of the <see cref="PredictionLogQueue"/>: takes up to a batch of rows at a time,
+/// stores them in one transaction, shows them to the observers, and wakes whoever waits for a flush.
+/// A failing store is retried with backoff; rows it still cannot store are counted as failed and logged.
+/// </summary>
+public sealed partial class PredictionLogWriter
+{
+    private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)];
+
+    private readonly PredictionLogQueue _queue;
+    private readonly IPredictionLogStore _store;
+    private readonly IReadOnlyList<IPredictionObserver> _observers;
+    private readonly ILogger<PredictionLogWriter> _logger;
+    private readonly int _batchRows;
+    private readonly PredictionRowBuilder _builder = new();
+    private readonly Lock _waitersLock = new();
+    private readonly List<(long Target, TaskCompletionSource Done)> _waiters = [];
+    private long _completed;
+    private long _writtenRows;
+    private long _failedRows;
+    private long _batches;
+
+    /// <summary>Creates the writer; <paramref name="batchRows"/> bounds the rows per transaction.</summary>
+    public PredictionLogWriter(PredictionLogQueue queue, IPredictionLogStore store, IEnumerable<IPredictionObserver> observers, ILogger<PredictionLogWriter> logger, int batchRows = 5000)
+    {
+        _queue = queue;
+        _store = store;
+        _observers = observers.ToArray();
+        _logger = logger;
+        _batchRows = batchRows;
+    }
+
+    /// <summary>Rows stored since start.</summary>
+    public long WrittenRows => Interlocked.Read(ref _writtenRows);
+
+    /// <summary>Rows the store refused after every retry.</summary>
+    public long FailedRows => Interlocked.Read(ref _failedRows);
+
+    /// <summary>Transactions committed since start.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Drains the queue until it is completed and empty.</summary>
+    public async Task RunAsync()
+    {
+        var reader = _queue.Reader;
+        var records = new List<PredictionRecord>();
+        var rows = new List<PredictionRow>(_batchRows);
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            records.Clear();
+            rows.Clear();
+            while (rows.Count < _batchRows && reader.TryRead(out var record))
+            {
+                records.Add(record);
+                _builder.AddRows(record, rows);
+            }
+
+            await StoreAsync(rows);
+            foreach (var record in records)
+            {
+                foreach (var observer in _observers)
+                {
+                    observer.Observe(record);
+                }
+            }
+
+            _queue.Dequeued(rows.Count);
+            Interlocked.Add(ref _completed, records.Count);
+            ReleaseWaiters();
+        }
+
+        ReleaseWaiters(all: true);
+        await FlushObserversAsync(CancellationToken.None);
+    }
+
+    /// <summary>Waits until every record enqueued before this call is stored and observed, then has the observers persist.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var target = _queue.Enqueued;
+        if (Interlocked.Read(ref _completed) < target)
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_waitersLock)
+            {
+                _waiters.Add((target, done));
+            }
+
+            ReleaseWaiters();
+            await done.Task.WaitAsync(cancellationToken);
+        }
+
+        await FlushObserversAsync(cancellationToken);
+    }
+
+    private async Task FlushObserversAsync(CancellationToken cancellationToken)
+    {
+        foreach (var observer in _observers)
+        {
+            await observer.FlushAsync(cancellationToken);
+        }
+    }
+
+    private async Task StoreAsync(List<PredictionRow> rows)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await _store.AppendAsync(rows, CancellationToken.None);
+                Interlocked.Add(ref _writtenRows, rows.Count);
+                Interlocked.Increment(ref _batches);
+                return;
+            }
+            catch (Exception e) when (attempt < Backoff.Length)
+            {
+                LogRetry(e, rows.Count, Backoff[attempt]);
+                await Task.Delay(Backoff[attempt]);
+            }
+            catch (Exception e)
+            {
+                Interlocked.Add(ref _failedRows, rows.Count);
+                LogFailed(e, rows.Count);
+                return;
+            }
+        }
+    }
+
+    private void ReleaseWaiters(bool all = false)
+    {
+        var completed = Interlocked.Read(ref _completed);
+        lock (_waitersLock)
+        {
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (all || _waiters[i].Target <= completed)
+                {
+                    _waiters[i].Done.TrySetResult();
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Storing {Rows} prediction-log rows failed; retrying in {Delay}")]
+    private partial void LogRetry(Exception exception, int rows, TimeSpan delay);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "Gave up storing {Rows} prediction-log rows; they are counted as failed")]
+    private partial void LogFailed(Exception exception, int rows);
+}

@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Kiln.Core;
+using Kiln.Core.Monitoring.Alerts;
+using Kiln.Core.Security;
+using Kiln.Monitoring.Alerts;
+using Kiln.Server.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Kiln.Server.Alerts;
+
+/// <summary>Alerts: current states, rules (API rules editable, config rules read-only) and the history of changes.</summary>
+internal static class AlertEndpoints
+{
+    private const int MaxHistory = 1000;
+
+    public static IEndpointRouteBuilder MapAlertEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/alerts").WithTags("Alerts");
+        group.MapGet("", List).RequireRole(KilnRole.Viewer)
+            .WithSummary("The state of every (rule, deployment): firing, pending, resolved, inactive or no_data. ?status=active for pending and firing only.");
+        group.MapGet("/history", History).RequireRole(KilnRole.Viewer)
+            .WithSummary("Status changes, newest first. since: an RFC 3339 time or a duration back from now (1h, 2d).");
+        group.MapGet("/rules", ListRules).RequireRole(KilnRole.Viewer);
+        group.MapGet("/rules/{id}", GetRule).RequireRole(KilnRole.Viewer);
+        group.MapPost("/rules", CreateRule).RequireRole(KilnRole.Deployer);
+        group.MapPut("/rules/{id}", UpdateRule).RequireRole(KilnRole.Deployer);
+        group.MapDelete("/rules/{id}", DeleteRule).RequireRole(KilnRole.Deployer);
+        return app;
+    }
+
+    private static async Task<Ok<IReadOnlyList<AlertState>>> List(IAlertStore store, string? deployment, string? status, CancellationToken cancellationToken)
+    {
+        IEnumerable<AlertState> states = await store.ListStatesAsync(cancellationToken);
+        if (!string.IsNullOrEmpty(deployment))
+        {
+            states = states.Where(s => s.Deployment == deployment);
+        }
+
+        if (!string.IsNullOrEmpty(status))
+        {
+            states = status == "active"
+                ? states.Where(s => s.Status is AlertStatus.Pending or AlertStatus.Firing)
+                : states.Where(s => AlertWireNames.Name(s.Status) == status);
+        }
+
+        return TypedResults.Ok<IReadOnlyList<AlertState>>(states.ToArray());
+    }
+
+    private static async Task<Ok<IReadOnlyList<AlertTransition>>> History(IAlertStore store, TimeProvider time, string? deployment, string? since, int? limit, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > MaxHistory)
+        {
+            throw KilnException.Invalid("limit", $"must be between 1 and {MaxHistory}.");
+        }
+
+        var query = new AlertHistoryQuery(string.IsNullOrEmpty(deployment) ? null : deployment, ParseSince(since, time.GetUtcNow()), limit ?? 100);
+        return TypedResults.Ok(await store.ListHistoryAsync(query, cancellationToken));
+    }
+
+    private static async Task<Ok<IReadOnlyList<AlertRule>>> ListRules(AlertRuleCatalog rules, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await rules.ListAsync(cancellationToken));
+
+    private static async Task<Ok<AlertRule>> GetRule(string id, AlertRuleCatalog rules, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await rules.GetAsync(id, cancellationToken) ?? throw KilnException.NotFound("Alert rule", id));
+
+    private static async Task<Created<AlertRule>> CreateRule(AlertRuleRequest request, IAlertStore store, CancellationToken cancellationToken)
+    {
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var created = await store.CreateRuleAsync(AlertRules.Create(id, request), cancellationToken);
+        return TypedResults.Created($"/api/alerts/rules/{id}", created);
+    }
+
+    private static async Task<Ok<AlertRule>> UpdateRule(string id, AlertRuleRequest request, AlertRuleCatalog rules, IAlertStore store, CancellationToken cancellationToken)
+    {
+        EnsureNotConfigured(id, rules);
+        var rule = AlertRules.Create(id, request);
+        return TypedResults.Ok(await store.UpdateRuleAsync(rule, cancellationToken) ?? throw KilnException.NotFound("Alert rule", id));
+    }
+
+    private static async Task<NoContent> DeleteRule(string id, AlertRuleCatalog rules, IAlertStore store, CancellationToken cancellationToken)
+    {
+        EnsureNotConfigured(id, rules);
+        return await store.DeleteRuleAsync(id, cancellationToken) ? TypedResults.NoContent() : throw KilnException.NotFound("Alert rule", id);
+    }
+
+    private static void EnsureNotConfigured(string id, AlertRuleCatalog rules)
+    {
+        if (rules.Configured(id) is not null)
+        {
+            throw KilnException.Conflict($"Alert rule '{id}' comes from the server's configuration and is read-only: change Kiln:Monitoring:Alerts instead.");
+        }
+    }
+
+    private static DateTimeOffset? ParseSince(string? since, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(since))
+        {
+            return null;
+        }
+
+        if (AlertDuration.TryParse(since, out var ago) && !since.Contains(':', StringComparison.Ordinal))
+        {
+            return now - ago;
+        }
+
+        return DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
+            ? time
+            : throw KilnException.Invalid("since", "must be an RFC 3339 time (2026-01-31T12:00:00Z) or a duration back from now (30m, 1h, 2d).");
+    }
+}

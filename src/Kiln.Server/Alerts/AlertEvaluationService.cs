@@ -1,0 +1,36 @@
+using Kiln.Monitoring.Alerts;
+using Kiln.Server.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Kiln.Server.Alerts;
+
+/// <summary>Evaluates the alert rules every <see cref="AlertOptions.Interval"/>, on a timer from the injected <see cref="TimeProvider"/>.</summary>
+internal sealed partial class AlertEvaluationService(AlertEvaluator evaluator, IOptions<AlertOptions> options, TimeProvider time, ILogger<AlertEvaluationService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.Interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await evaluator.EvaluateAsync(time.GetUtcNow(), stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // One failed evaluation (a locked database, say) must not stop the schedule.
+                    LogEvaluationFailed(e);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    [LoggerMessage(EventId = 2321, Level = LogLevel.Error, Message = "Evaluating the alert rules failed; trying again at the next interval")]
+    private partial void LogEvaluationFailed(Exception exception);
+}

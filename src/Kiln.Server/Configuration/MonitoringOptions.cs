@@ -1,0 +1,32 @@
+namespace Kiln.Server.Configuration;
+
+/// <summary>The prediction log, ground truth, quality and drift (<c>Kiln:Monitoring</c>).</summary>
+public sealed class MonitoringOptions
+{
+    /// <summary>Whether scored requests are written to the prediction log at all (each deployment also has a sampling rate).</summary>
+    public bool PredictionLog { get; set; } = true;
+
+    /// <summary>The most rows waiting for the log writer; beyond it records are dropped and counted, never blocking a request.</summary>
+    public long QueueCapacityRows { get; set; } = 200_000;
+
+    /// <summary>The most rows the writer stores in one transaction.</summary>
+    public int BatchRows { get; set; } = 5_000;
+
+    /// <summary>Logged predictions older than this are deleted.</summary>
+    public TimeSpan RetentionAge { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>The most logged predictions kept; the oldest beyond it are deleted.</summary>
+    public long RetentionRows { get; set; } = 10_000_000;
+
+    /// <summary>How often retention runs.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Ground truth arriving later than this after its prediction is reported as late (and still used).</summary>
+    public TimeSpan LateLabelAfter { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>The time bucket live traffic profiles are kept in; drift windows are merges of whole buckets.</summary>
+    public TimeSpan ProfileBucket { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The most labels (or custom metric points) one upload may carry.</summary>
+    public int MaxLabelsPerRequest { get; set; } = 100_000;
+}

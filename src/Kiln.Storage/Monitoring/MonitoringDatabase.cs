@@ -1,0 +1,91 @@
+using Microsoft.Data.Sqlite;
+
+namespace Kiln.Storage.Monitoring;
+
+/// <summary>
+/// The monitoring store: a SQLite file of its own beside the metadata store, so the prediction log's
+/// steady batch writes never wait on (or block) registry and tracking writes. Written with plain ADO.NET
+/// (prepared statements, one transaction per batch) because EF Core would cost more than the write itself.
+/// </summary>
+public sealed class MonitoringDatabase
+{
+    private const string Schema = """
+        PRAGMA journal_mode=WAL;
+        CREATE TABLE IF NOT EXISTS predictions (
+            id INTEGER PRIMARY KEY,
+            ts INTEGER NOT NULL,
+            deployment TEXT NOT NULL,
+            variant TEXT NOT NULL,
+            model TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            request_id TEXT NOT NULL,
+            row INTEGER NOT NULL,
+            latency_ms REAL NOT NULL,
+            prediction TEXT,
+            score REAL,
+            positive_label TEXT,
+            inputs TEXT NOT NULL,
+            outputs TEXT NOT NULL,
+            label TEXT,
+            label_num REAL,
+            labelled_at INTEGER);
+        CREATE INDEX IF NOT EXISTS ix_predictions_deployment_ts ON predictions (deployment, ts);
+        CREATE INDEX IF NOT EXISTS ix_predictions_request ON predictions (deployment, request_id, row);
+        CREATE TABLE IF NOT EXISTS profile_sketches (
+            deployment TEXT NOT NULL,
+            model TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            bucket INTEGER NOT NULL,
+            rows INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            PRIMARY KEY (deployment, model, version, bucket));
+        CREATE TABLE IF NOT EXISTS custom_metrics (
+            id INTEGER PRIMARY KEY,
+            ts INTEGER NOT NULL,
+            deployment TEXT NOT NULL,
+            name TEXT NOT NULL,
+            value REAL NOT NULL,
+            request_id TEXT,
+            row INTEGER);
+        CREATE INDEX IF NOT EXISTS ix_custom_metrics ON custom_metrics (deployment, name, ts);
+        """;
+
+    private readonly string _connectionString;
+    private int _created;
+
+    /// <summary>Opens (and on first use creates) the monitoring database at <paramref name="path"/>.</summary>
+    public MonitoringDatabase(string path)
+    {
+        Path = path;
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, DefaultTimeout = 30, Pooling = true }.ToString();
+    }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    /// <summary>An open connection with the schema in place.</summary>
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        using (var pragmas = connection.CreateCommand())
+        {
+            pragmas.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+            await pragmas.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (Interlocked.CompareExchange(ref _created, 1, 0) == 0)
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
+            using var schema = connection.CreateCommand();
+            schema.CommandText = Schema;
+            await schema.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return connection;
+    }
+
+    internal static long ToMs(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    internal static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+}
