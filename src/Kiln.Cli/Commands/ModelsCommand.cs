@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace Kiln.Cli.Commands;
 
-/// <summary><c>kiln models register|list|show|alias</c>: the model registry.</summary>
+/// <summary><c>kiln models register|list|show|alias|profile</c>: the model registry.</summary>
 internal static class ModelsCommand
 {
     public static Command Create()
@@ -18,6 +18,7 @@ internal static class ModelsCommand
         command.Subcommands.Add(List());
         command.Subcommands.Add(Show());
         command.Subcommands.Add(Alias());
+        command.Subcommands.Add(ModelsProfileCommand.Create());
         return command;
     }
 

@@ -1,3 +1,5 @@
+using Kiln.Core.Packaging;
+
 namespace Kiln.Core.Registry;
 
 /// <summary>The durable registry of models, versions and aliases.</summary>
@@ -41,4 +43,15 @@ public interface IModelRegistry
 
     /// <summary>Sets a model's description.</summary>
     Task SetDescriptionAsync(string name, string? description, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the training-data profile stored in a version's manifest (the drift baseline); the only part of a
+    /// version that may change after registration.
+    /// </summary>
+    /// <param name="model">The registered model's name.</param>
+    /// <param name="version">The version number.</param>
+    /// <param name="profile">The new profile, already validated against the version's signature.</param>
+    /// <param name="cancellationToken">Cancels the update.</param>
+    /// <returns>The version with its new profile.</returns>
+    Task<ModelVersion> SetProfileAsync(string model, int version, DataProfile profile, CancellationToken cancellationToken);
 }

@@ -13,6 +13,7 @@ namespace Kiln.Core.Serialization;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ModelManifest))]
 [JsonSerializable(typeof(DataProfile))]
+[JsonSerializable(typeof(SetProfileResult))]
 [JsonSerializable(typeof(RegisteredModel))]
 [JsonSerializable(typeof(IReadOnlyList<RegisteredModel>))]
 [JsonSerializable(typeof(ModelVersion))]
@@ -61,4 +62,6 @@ namespace Kiln.Core.Serialization;
 [JsonSerializable(typeof(Kiln.Core.Monitoring.Alerts.AlertTransition))]
 [JsonSerializable(typeof(IReadOnlyList<Kiln.Core.Monitoring.Alerts.AlertTransition>))]
 [JsonSerializable(typeof(Kiln.Core.Monitoring.Alerts.AlertEvent))]
+[JsonSerializable(typeof(QualityReport))]
+[JsonSerializable(typeof(DriftReport))]
 public sealed partial class KilnJsonContext : JsonSerializerContext;

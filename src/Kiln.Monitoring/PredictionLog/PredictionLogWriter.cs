@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Kiln.Core.Monitoring;
 using Microsoft.Extensions.Logging;
 
@@ -24,6 +25,10 @@ public sealed partial class PredictionLogWriter
     private long _writtenRows;
     private long _failedRows;
     private long _batches;
+    private long _observersFlushedAt;
+
+    /// <summary>How often the observers persist while traffic flows.</summary>
+    public static TimeSpan ObserverFlushInterval { get; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Creates the writer; <paramref name="batchRows"/> bounds the rows per transaction.</summary>
     public PredictionLogWriter(PredictionLogQueue queue, IPredictionLogStore store, IEnumerable<IPredictionObserver> observers, ILogger<PredictionLogWriter> logger, int batchRows = 5000)
@@ -72,6 +77,10 @@ public sealed partial class PredictionLogWriter
             _queue.Dequeued(rows.Count);
             Interlocked.Add(ref _completed, records.Count);
             ReleaseWaiters();
+            if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _observersFlushedAt)) >= ObserverFlushInterval)
+            {
+                await FlushObserversAsync(CancellationToken.None);
+            }
         }
 
         ReleaseWaiters(all: true);
@@ -99,9 +108,17 @@ public sealed partial class PredictionLogWriter
 
     private async Task FlushObserversAsync(CancellationToken cancellationToken)
     {
+        Interlocked.Exchange(ref _observersFlushedAt, Stopwatch.GetTimestamp());
         foreach (var observer in _observers)
         {
-            await observer.FlushAsync(cancellationToken);
+            try
+            {
+                await observer.FlushAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogObserverFailed(e, observer.GetType().Name);
+            }
         }
     }
 
@@ -145,6 +162,9 @@ public sealed partial class PredictionLogWriter
             }
         }
     }
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Prediction-log observer {Observer} failed to persist; it retries on the next flush")]
+    private partial void LogObserverFailed(Exception exception, string observer);
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Storing {Rows} prediction-log rows failed; retrying in {Delay}")]
     private partial void LogRetry(Exception exception, int rows, TimeSpan delay);

@@ -58,11 +58,11 @@ internal static class AlertEndpoints
         return TypedResults.Ok(await store.ListHistoryAsync(query, cancellationToken));
     }
 
-    private static async Task<Ok<IReadOnlyList<AlertRule>>> ListRules(AlertRuleCatalog rules, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await rules.ListAsync(cancellationToken));
+    private static async Task<Ok<IReadOnlyList<AlertRule>>> ListRules(AlertRuleCatalog rules, HttpContext context, CancellationToken cancellationToken) =>
+        TypedResults.Ok<IReadOnlyList<AlertRule>>((await rules.ListAsync(cancellationToken)).Select(r => WebhookRedaction.ForCaller(r, context)).ToArray());
 
-    private static async Task<Ok<AlertRule>> GetRule(string id, AlertRuleCatalog rules, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await rules.GetAsync(id, cancellationToken) ?? throw KilnException.NotFound("Alert rule", id));
+    private static async Task<Ok<AlertRule>> GetRule(string id, AlertRuleCatalog rules, HttpContext context, CancellationToken cancellationToken) =>
+        TypedResults.Ok(WebhookRedaction.ForCaller(await rules.GetAsync(id, cancellationToken) ?? throw KilnException.NotFound("Alert rule", id), context));
 
     private static async Task<Created<AlertRule>> CreateRule(AlertRuleRequest request, IAlertStore store, CancellationToken cancellationToken)
     {

@@ -7,9 +7,24 @@ namespace Kiln.Server.Alerts;
 /// <summary>Evaluates the alert rules every <see cref="AlertOptions.Interval"/>, on a timer from the injected <see cref="TimeProvider"/>.</summary>
 internal sealed partial class AlertEvaluationService(AlertEvaluator evaluator, IOptions<AlertOptions> options, TimeProvider time, ILogger<AlertEvaluationService> logger) : BackgroundService
 {
+    private PeriodicTimer? _timer;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // The schedule starts now, not whenever the background loop gets a thread, so a fake clock advanced after start drives it.
+        _timer = new PeriodicTimer(options.Value.Interval, time);
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _timer?.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.Interval, time);
+        var timer = _timer ?? throw new InvalidOperationException("The service was not started.");
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))

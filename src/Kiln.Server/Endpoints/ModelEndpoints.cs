@@ -1,6 +1,7 @@
 using Kiln.Core.Security;
 using Kiln.Core;
 using Kiln.Core.Api;
+using Kiln.Core.Packaging;
 using Kiln.Core.Registry;
 using Kiln.Server.Registry;
 using Kiln.Server.Security;
@@ -24,6 +25,8 @@ internal static class ModelEndpoints
         group.MapGet("/{name}/versions/{version:int}", GetVersion).RequireRole(KilnRole.Viewer);
         group.MapPost("/{name}/versions", RegisterVersion).RequireRole(KilnRole.Deployer).DisableAntiforgery()
             .WithSummary("Register a new version from a multipart upload: file parts named by their package path; optional fields alias, description, featureNames, source, runId.");
+        group.MapPut("/{name}/versions/{version:int}/profile", SetProfile).RequireRole(KilnRole.Deployer)
+            .WithSummary("Replace a version's training-data profile (the drift baseline); answers with the version and the profile columns the model does not know.");
         group.MapGet("/{name}/aliases/{alias}", ResolveAlias).RequireRole(KilnRole.Viewer);
         group.MapPut("/{name}/aliases/{alias}", SetAlias).RequireRole(KilnRole.Deployer);
         group.MapDelete("/{name}/aliases/{alias}", DeleteAlias).RequireRole(KilnRole.Deployer);
@@ -63,6 +66,14 @@ internal static class ModelEndpoints
         using var upload = await reader.ReadAsync(context.Request, cancellationToken);
         var version = await registration.RegisterAsync(name, upload, cancellationToken);
         return TypedResults.Created($"/api/models/{version.ModelName}/versions/{version.Version}", version);
+    }
+
+    private static async Task<Ok<SetProfileResult>> SetProfile(string name, int version, DataProfile? profile, IModelRegistry registry, CancellationToken cancellationToken)
+    {
+        var existing = await registry.GetVersionAsync(name, version, cancellationToken) ?? throw KilnException.NotFound("Model version", $"{name}/{version}");
+        var unknown = ProfileValidator.Validate(profile, existing.Manifest.Signature);
+        var updated = await registry.SetProfileAsync(name, version, profile!, cancellationToken);
+        return TypedResults.Ok(new SetProfileResult(updated, unknown));
     }
 
     private static async Task<Ok<ModelVersion>> ResolveAlias(string name, string alias, IModelRegistry registry, CancellationToken cancellationToken) =>

@@ -30,6 +30,7 @@ public static class KilnEndpointRouteBuilderExtensions
         app.MapAlertEndpoints();
         app.MapPredictionLogEndpoints();
         app.MapGroundTruthEndpoints();
+        app.MapMonitoringReportEndpoints();
         app.MapKeyEndpoints();
         app.MapExperimentEndpoints();
         app.MapRunEndpoints();

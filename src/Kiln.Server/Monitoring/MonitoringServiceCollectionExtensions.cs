@@ -1,4 +1,5 @@
 using Kiln.Core.Monitoring;
+using Kiln.Monitoring.Drift;
 using Kiln.Monitoring.PredictionLog;
 using Kiln.Server.Configuration;
 using Kiln.Storage.Monitoring;
@@ -20,6 +21,11 @@ public static class MonitoringServiceCollectionExtensions
         services.TryAddSingleton<IQualityDataSource>(provider => provider.GetRequiredService<SqliteGroundTruth>());
         services.TryAddSingleton<ISketchStore, SqliteSketchStore>();
         services.TryAddSingleton<ICustomMetricStore, SqliteCustomMetricStore>();
+        services.TryAddSingleton(provider => new LiveProfiles(
+            provider.GetRequiredService<ISketchStore>(), provider.GetRequiredService<IOptions<KilnOptions>>().Value.Monitoring.ProfileBucket));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPredictionObserver, LiveProfiles>(provider => provider.GetRequiredService<LiveProfiles>()));
+        services.TryAddSingleton<QualityReports>();
+        services.TryAddSingleton<DriftReports>();
         services.TryAddSingleton(provider => new PredictionLogQueue(provider.GetRequiredService<IOptions<KilnOptions>>().Value.Monitoring.QueueCapacityRows));
         services.TryAddSingleton(provider => new PredictionLogWriter(
             provider.GetRequiredService<PredictionLogQueue>(),

@@ -52,7 +52,7 @@ public sealed class SqlitePredictionLog(MonitoringDatabase database) : IPredicti
             positive.Value = (object?)r.PositiveLabel ?? DBNull.Value;
             inputs.Value = r.InputsJson;
             outputs.Value = r.OutputsJson;
-            await insert.ExecuteNonQueryAsync(cancellationToken);
+            insert.ExecuteNonQuery();
         }
 
         await transaction.CommitAsync(cancellationToken);

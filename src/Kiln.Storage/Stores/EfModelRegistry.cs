@@ -1,4 +1,5 @@
 using Kiln.Core;
+using Kiln.Core.Packaging;
 using Kiln.Core.Registry;
 using Kiln.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -203,6 +204,17 @@ public sealed class EfModelRegistry(IDbContextFactory<KilnDbContext> contexts, T
         model.Description = description;
         model.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public async Task<ModelVersion> SetProfileAsync(string model, int version, DataProfile profile, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await db.ModelVersions.SingleOrDefaultAsync(v => v.ModelName == model && v.Version == version, cancellationToken)
+            ?? throw KilnException.NotFound("Model version", $"{model}/{version}");
+        entity.ManifestJson = StoredJson.Write(StoredJson.ReadManifest(entity.ManifestJson) with { Profile = profile });
+        await db.SaveChangesAsync(cancellationToken);
+        return (await LoadVersionAsync(db, model, version, cancellationToken))!;
     }
 
     private static async Task UpsertAliasAsync(KilnDbContext db, string name, string alias, int version, CancellationToken cancellationToken)

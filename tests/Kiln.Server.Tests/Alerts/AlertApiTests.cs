@@ -106,12 +106,15 @@ public sealed class AlertApiTests : IDisposable
     }
 
     [Fact]
-    public async Task Rules_ViewerKey_ReadsButCannotChange()
+    public async Task Rules_ViewerKey_ReadsWithoutWebhookSecretsButCannotChange()
     {
         using var admin = _factory.CreateKilnClient();
         var viewerKey = await admin.CreateKeyAsync("viewer", KilnRole.Viewer);
         using var viewer = _factory.CreateKilnClient(viewerKey.Key);
 
+        var created = await admin.CreateAlertRuleAsync(new AlertRuleRequest("Hooked", "error_rate", 0.05, Webhooks: ["https://hooks.example/T0/secret-token"]));
+        Assert.Equal(["https://hooks.example/…"], (await viewer.GetAlertRuleAsync(created.Id)).Webhooks);
+        Assert.Equal(["https://hooks.example/T0/secret-token"], (await admin.GetAlertRuleAsync(created.Id)).Webhooks);
         Assert.NotEmpty(await viewer.ListAlertRulesAsync());
         Assert.Empty(await viewer.ListAlertsAsync());
         var denied = await Assert.ThrowsAsync<KilnApiException>(() => viewer.CreateAlertRuleAsync(new AlertRuleRequest("x", "error_rate", 0.01)));
