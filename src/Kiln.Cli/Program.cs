@@ -8,6 +8,7 @@ var root = new RootCommand("Kiln: track, register, deploy and monitor models")
     ModelsCommand.Create(),
     DeployCommand.CreateDeploy(),
     DeployCommand.CreateDeployments(),
+    MonitorCommand.Create(),
     AlertsCommand.Create(),
     KeysCommand.Create(),
     TrackingCommands.CreateExperiments(),

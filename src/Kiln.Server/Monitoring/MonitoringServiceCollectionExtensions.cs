@@ -1,4 +1,5 @@
 using Kiln.Core.Monitoring;
+using Kiln.Core.Monitoring.Alerts;
 using Kiln.Monitoring.Drift;
 using Kiln.Monitoring.PredictionLog;
 using Kiln.Server.Configuration;
@@ -26,6 +27,7 @@ public static class MonitoringServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPredictionObserver, LiveProfiles>(provider => provider.GetRequiredService<LiveProfiles>()));
         services.TryAddSingleton<QualityReports>();
         services.TryAddSingleton<DriftReports>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSignalSource, MonitoringAlertSignals>());
         services.TryAddSingleton(provider => new PredictionLogQueue(provider.GetRequiredService<IOptions<KilnOptions>>().Value.Monitoring.QueueCapacityRows));
         services.TryAddSingleton(provider => new PredictionLogWriter(
             provider.GetRequiredService<PredictionLogQueue>(),
