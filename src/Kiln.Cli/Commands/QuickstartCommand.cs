@@ -2,6 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
 using Kiln.Cli.Output;
+using Kiln.Cli.Quickstart;
+using Kiln.Core.Monitoring;
+using Kiln.Core.Monitoring.Alerts;
 using Kiln.Cli.Training;
 using Kiln.Client;
 using Kiln.Server;
@@ -32,20 +35,23 @@ internal static class QuickstartCommand
         var rows = new Option<int>("--rows") { Description = "Demo rows to generate", DefaultValueFactory = _ => 45211 };
         var trials = new Option<int>("--trials") { Description = "Training trials", DefaultValueFactory = _ => 6 };
         var quick = new Option<bool>("--short") { Description = "A short run (10,000 rows, 3 trials): for tests and slow machines" };
-        var command = new Command("quickstart", "Demo data → tracked training sweep → registry → a live endpoint, on the embedded store")
+        var noTraffic = new Option<bool>("--no-traffic") { Description = "Don't simulate client traffic, ground truth and the drift episode" };
+        var driftAfter = new Option<string>("--drift-after") { Description = "When the simulated drift episode starts (e.g. 2m)", DefaultValueFactory = _ => "2m" };
+        var command = new Command("quickstart", "Demo data → tracked training sweep → registry → a live endpoint with simulated traffic, ground truth, drift and alerts, on the embedded store")
         {
-            dataDir, urls, rows, trials, quick,
+            dataDir, urls, rows, trials, quick, noTraffic, driftAfter,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(() => RunAsync(
             Path.GetFullPath(parse.GetValue(dataDir)!),
             parse.GetValue(urls)!,
             parse.GetValue(quick) ? 10_000 : parse.GetValue(rows),
             parse.GetValue(quick) ? 3 : parse.GetValue(trials),
+            parse.GetValue(noTraffic) ? null : TrafficPlan.Default with { DriftAfter = DurationText.Parse(parse.GetValue(driftAfter)!, "--drift-after") },
             cancellationToken)));
         return command;
     }
 
-    private static async Task RunAsync(string dataDir, string url, int rows, int trials, CancellationToken cancellationToken)
+    private static async Task RunAsync(string dataDir, string url, int rows, int trials, TrafficPlan? traffic, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         CommandOutput.Info($"[bold]Kiln quickstart[/] in {Markup.Escape(dataDir)}");
@@ -95,8 +101,35 @@ internal static class QuickstartCommand
         var deployment = await client.DeployAsync(ModelName, $"{ModelName}@champion", cancellationToken);
         CommandOutput.Info($"[green]✓[/] Deployed {ModelName} → {ModelName}/{deployment.Deployment.Primary.ModelVersion}, ready after {clock.Elapsed.TotalSeconds:0.0}s");
         QuickstartGuide.Print(url.TrimEnd('/'), csv);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
+        Task simulation = Task.CompletedTask;
+        using var http = new HttpClient { BaseAddress = new Uri(url.TrimEnd('/') + "/") };
+        if (traffic is not null)
+        {
+            await EnsureDriftAlertAsync(client, cancellationToken);
+            var simulator = new TrafficSimulator(http, client, ModelName, traffic);
+            simulation = Task.Run(() => simulator.RunAsync(stopping.Token), CancellationToken.None);
+            QuickstartGuide.PrintMonitoring(url.TrimEnd('/'), traffic);
+        }
+
         CommandOutput.Info($"[bold green]{ReadyLine}[/] Press Ctrl+C to stop.");
         await app.WaitForShutdownAsync(cancellationToken);
+        await simulation;
+    }
+
+    /// <summary>The alert the drift episode trips: dataset drift over the last two minutes, firing after 30 s.</summary>
+    private static async Task EnsureDriftAlertAsync(KilnClient client, CancellationToken cancellationToken)
+    {
+        const string name = "quickstart-dataset-drift";
+        var rules = await client.ListAlertRulesAsync(cancellationToken);
+        if (rules.Any(r => r.Name == name))
+        {
+            return;
+        }
+
+        await client.CreateAlertRuleAsync(new AlertRuleRequest(
+            Name: name, Kind: "dataset_drift", Threshold: 0.3, Deployment: ModelName, Comparison: "ge", Window: "2m", For: "30s",
+            Severity: "warning", Description: "Three in ten features or more drifted from the training data over the last two minutes."), cancellationToken);
     }
 
     private static async Task<Core.Registry.ModelVersion?> FindChampionAsync(KilnClient client, CancellationToken cancellationToken)

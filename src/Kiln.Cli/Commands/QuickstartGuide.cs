@@ -60,6 +60,21 @@ internal static class QuickstartGuide
         Console.Out.Flush();
     }
 
+    /// <summary>What the simulated traffic will show, and the commands that show it.</summary>
+    public static void PrintMonitoring(string url, Quickstart.TrafficPlan plan)
+    {
+        var model = QuickstartCommand.ModelName;
+        Console.Out.WriteLine($"# Simulated clients now send {plan.RequestsPerSecond:0} requests/s of {plan.RowsPerRequest} rows; ground truth for {plan.LabelledShare:P0} of them follows after {plan.LabelDelay.TotalSeconds:0}s;");
+        Console.Out.WriteLine($"# a drift episode (a new customer segment) runs from minute {plan.DriftAfter.TotalMinutes:0.#} to minute {(plan.DriftAfter + plan.DriftFor).TotalMinutes:0.#}. Watch it:");
+        Console.Out.WriteLine($"curl -s {url}/metrics | grep kiln_inference_requests_total");
+        Console.Out.WriteLine($"kiln monitor quality {model} --window 1m --since 10m");
+        Console.Out.WriteLine($"kiln monitor drift {model} --window 2m");
+        Console.Out.WriteLine($"kiln monitor predictions {model} --limit 5");
+        Console.Out.WriteLine("kiln alerts list");
+        Console.Out.WriteLine();
+        Console.Out.Flush();
+    }
+
     /// <summary>The first demo row without the label and the leaky duration column.</summary>
     private static (string[] Columns, string[] Values) FirstRow(string csv)
     {
