@@ -158,5 +158,5 @@ internal sealed record TrafficPlan(
     TimeSpan DriftFor,
     double DriftStrength)
 {
-    public static TrafficPlan Default { get; } = new(8, 4, 0.8, TimeSpan.FromSeconds(20), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(2), 1.0);
+    public static TrafficPlan Default { get; } = new(8, 4, 0.8, TimeSpan.FromSeconds(20), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(2), 2.0);
 }

@@ -50,7 +50,7 @@ public sealed record QualityWindow(
 /// <param name="Deployment">The deployment.</param>
 /// <param name="Model">The model.</param>
 /// <param name="ModelVersion">The version whose traffic was profiled.</param>
-/// <param name="Since">The window's start.</param>
+/// <param name="Since">The window's start, moved back to the start of the profile bucket it falls in (windows take whole buckets).</param>
 /// <param name="Until">The window's end.</param>
 /// <param name="ReferenceRows">Rows in the training profile (0 when the version has none).</param>
 /// <param name="CurrentRows">Rows of traffic in the window.</param>

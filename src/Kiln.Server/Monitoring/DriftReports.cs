@@ -7,6 +7,8 @@ using Kiln.Monitoring.Drift;
 using Kiln.Monitoring.PredictionLog;
 using Kiln.Monitoring.Sketches;
 using Kiln.Monitoring.Statistics;
+using Kiln.Server.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Kiln.Server.Monitoring;
 
@@ -15,8 +17,10 @@ namespace Kiln.Server.Monitoring;
 /// version's training profile, feature by feature, and the prediction score against the version's
 /// first window of traffic.
 /// </summary>
-internal sealed class DriftReports(ISketchStore sketches, IModelRegistry registry, DeploymentTable table, PredictionLogWriter writer)
+internal sealed class DriftReports(ISketchStore sketches, IModelRegistry registry, DeploymentTable table, PredictionLogWriter writer, IOptions<KilnOptions> options)
 {
+    private readonly long _bucketMs = (long)options.Value.Monitoring.ProfileBucket.TotalMilliseconds;
+
     public async Task<DriftReport> BuildAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? version, DriftOptions options, CancellationToken cancellationToken)
     {
         if (since >= until)
@@ -25,6 +29,9 @@ internal sealed class DriftReports(ISketchStore sketches, IModelRegistry registr
         }
 
         await writer.FlushAsync(cancellationToken);
+
+        // Traffic is profiled in whole buckets: a window takes every bucket it overlaps.
+        since = DateTimeOffset.FromUnixTimeMilliseconds(since.ToUnixTimeMilliseconds() / _bucketMs * _bucketMs);
         var buckets = await sketches.ReadAsync(deployment, since, until, version, cancellationToken);
         var notes = new List<string>();
         var (model, modelVersion) = ResolveVersion(deployment, version, buckets);

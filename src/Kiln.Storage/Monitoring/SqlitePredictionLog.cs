@@ -52,7 +52,7 @@ public sealed class SqlitePredictionLog(MonitoringDatabase database) : IPredicti
             positive.Value = (object?)r.PositiveLabel ?? DBNull.Value;
             inputs.Value = r.InputsJson;
             outputs.Value = r.OutputsJson;
-            insert.ExecuteNonQuery();
+            await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
