@@ -93,17 +93,23 @@ internal static class MonitorCommand
                 return;
             }
 
-            var names = report.Overall.Metrics.Keys.Concat(report.Versions.SelectMany(v => v.Windows).SelectMany(w => w.Metrics.Keys)).Distinct().ToArray();
-            var table = new Table().AddColumns(["Version", "Window start", "Predictions", "Labelled", "Coverage", "Label delay", .. names]);
+            // The table shows the headline metrics; --output json has every one.
+            string[] headline = report.Task switch
+            {
+                "binary" => ["accuracy", "f1", "roc_auc", "log_loss"],
+                "multiclass" => ["accuracy", "macro_f1"],
+                _ => ["mae", "rmse", "r2"],
+            };
+            var table = new Table().AddColumns(["Ver", "Window", "Preds", "Labels", "Cover", "Delay", .. headline]);
             void Row(string version, string start, QualityWindow w) => table.AddRow([
-                version, start, w.Predictions.ToString("N0", CultureInfo.InvariantCulture), w.Labelled.ToString("N0", CultureInfo.InvariantCulture),
-                w.LabelCoverage.ToString("P1", CultureInfo.InvariantCulture), w.MeanLabelDelaySeconds is { } d ? $"{d:0.#}s" : "",
-                .. names.Select(n => w.Metrics.TryGetValue(n, out var value) ? value.ToString("0.0000", CultureInfo.InvariantCulture) : "")]);
+                version, start, w.Predictions.ToString(CultureInfo.InvariantCulture), w.Labelled.ToString(CultureInfo.InvariantCulture),
+                w.LabelCoverage.ToString("P0", CultureInfo.InvariantCulture), w.MeanLabelDelaySeconds is { } d ? $"{d:0}s" : "",
+                .. headline.Select(n => w.Metrics.TryGetValue(n, out var value) ? value.ToString("0.000", CultureInfo.InvariantCulture) : "")]);
             foreach (var v in report.Versions)
             {
                 foreach (var w in v.Windows)
                 {
-                    Row(v.ModelVersion.ToString(CultureInfo.InvariantCulture), w.Start.ToString("u", CultureInfo.InvariantCulture), w);
+                    Row(v.ModelVersion.ToString(CultureInfo.InvariantCulture), w.Start.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture), w);
                 }
 
                 Row($"[bold]{v.ModelVersion}[/]", "[bold]all[/]", v.Overall);
