@@ -35,6 +35,7 @@ public sealed class QuickstartTests : IDisposable
             Assert.Equal(runs[0].GetProperty("id").GetString(), champion.GetProperty("manifest").GetProperty("runId").GetString());
             Assert.True(runs[0].GetProperty("metrics").GetProperty("auc").GetDouble() > 0.6);
             Assert.True(firstTime < TimeSpan.FromMinutes(2), $"quickstart took {firstTime} to serve");
+            await SimulatedTrafficIsMonitoredAsync(http, first.Output);
         }
 
         await using var second = await KilnProcess.StartUntilAsync(url, ReadyLine, TimeSpan.FromMinutes(2), new Dictionary<string, string>(), args);
@@ -46,7 +47,7 @@ public sealed class QuickstartTests : IDisposable
     /// <summary>Runs the copy-paste requests the quickstart printed, as a user would.</summary>
     private static async Task PredictEveryProtocolAsync(HttpClient http, string output)
     {
-        var commands = output.Split('\n').Where(l => l.StartsWith("curl ", StringComparison.Ordinal)).ToArray();
+        var commands = output.Split('\n').Where(l => l.StartsWith("curl ", StringComparison.Ordinal) && l.Contains(" -d '", StringComparison.Ordinal)).ToArray();
         Assert.Equal(3, commands.Length);
         foreach (var command in commands)
         {
@@ -62,6 +63,24 @@ public sealed class QuickstartTests : IDisposable
         var csv = csvLine.Split('\'')[1].Replace("\\n", "\n", StringComparison.Ordinal);
         using var csvResponse = await http.PostAsync("deployments/bank-marketing/invocations", new StringContent(csv, Encoding.UTF8, "text/csv"));
         Assert.Equal(HttpStatusCode.OK, csvResponse.StatusCode);
+    }
+
+    /// <summary>The simulated clients' requests reach the log and the metrics, and the drift alert rule exists.</summary>
+    private static async Task SimulatedTrafficIsMonitoredAsync(HttpClient http, string output)
+    {
+        Assert.Contains("kiln monitor drift bank-marketing", output, StringComparison.Ordinal);
+        long written = 0;
+        for (var i = 0; i < 100 && written == 0; i++)
+        {
+            await Task.Delay(200);
+            written = JsonDocument.Parse(await http.GetStringAsync("api/monitoring/prediction-log")).RootElement.GetProperty("writtenRows").GetInt64();
+        }
+
+        Assert.True(written > 0, "the simulated traffic never reached the prediction log");
+        var metrics = await http.GetStringAsync("metrics");
+        Assert.Contains("kiln_inference_requests_total{protocol=\"mlflow\",deployment=\"bank-marketing\"", metrics, StringComparison.Ordinal);
+        var rules = JsonDocument.Parse(await http.GetStringAsync("api/alerts/rules")).RootElement;
+        Assert.Contains(rules.EnumerateArray(), r => r.GetProperty("name").GetString() == "quickstart-dataset-drift");
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
