@@ -25,20 +25,24 @@ public static class QualityCalculator
         var untilMs = until.ToUnixTimeMilliseconds();
         var overall = Window(task, labelled, counts.Sum(c => c.Predictions), since, until);
         var versions = new List<VersionQuality>();
-        foreach (var version in counts.Select(c => c.ModelVersion).Concat(labelled.Select(l => l.ModelVersion)).Distinct().Order())
+        var allVersions = counts.Select(c => c.ModelVersion).Concat(labelled.Select(l => l.ModelVersion)).Distinct().Order().ToArray();
+        var inTimeOrder = InTimeOrder(labelled);
+        foreach (var version in allVersions)
         {
-            var rows = labelled.Where(l => l.ModelVersion == version).ToArray();
+            // With one version, its rows and counts are the overall ones: reuse that window rather than recompute it.
+            IReadOnlyList<LabelledPrediction> rows = allVersions.Length == 1 ? labelled : labelled.Where(l => l.ModelVersion == version).ToArray();
             var versionCounts = counts.Where(c => c.ModelVersion == version).ToArray();
-            var whole = Window(task, rows, versionCounts.Sum(c => c.Predictions), since, until);
+            var whole = allVersions.Length == 1 ? overall : Window(task, rows, versionCounts.Sum(c => c.Predictions), since, until);
             var windows = new List<QualityWindow>();
             if (window is { } size)
             {
                 var sizeMs = (long)size.TotalMilliseconds;
+                var ordered = inTimeOrder ? rows as LabelledPrediction[] ?? [.. rows] : null;
                 var starts = versionCounts.Select(c => c.BucketStartMs).Concat(rows.Select(r => r.TimestampMs / sizeMs * sizeMs)).Distinct().Order();
                 foreach (var start in starts)
                 {
                     var end = start + sizeMs;
-                    var inWindow = rows.Where(r => r.TimestampMs >= start && r.TimestampMs < end).ToArray();
+                    IReadOnlyList<LabelledPrediction> inWindow = ordered is not null ? Slice(ordered, start, end) : rows.Where(r => r.TimestampMs >= start && r.TimestampMs < end).ToArray();
                     var predictions = versionCounts.Where(c => c.BucketStartMs == start).Sum(c => c.Predictions);
                     windows.Add(Window(
                         task, inWindow, predictions,
@@ -51,6 +55,45 @@ public static class QualityCalculator
         }
 
         return (overall, versions);
+    }
+
+    private static bool InTimeOrder(IReadOnlyList<LabelledPrediction> rows)
+    {
+        for (var i = 1; i < rows.Count; i++)
+        {
+            if (rows[i].TimestampMs < rows[i - 1].TimestampMs)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The rows in [start, end) of rows in time order, found by binary search instead of a scan of every row per window.</summary>
+    private static ArraySegment<LabelledPrediction> Slice(LabelledPrediction[] rows, long start, long end)
+    {
+        var from = LowerBound(rows, start);
+        return new ArraySegment<LabelledPrediction>(rows, from, LowerBound(rows, end) - from);
+    }
+
+    private static int LowerBound(LabelledPrediction[] rows, long timestampMs)
+    {
+        int low = 0, high = rows.Length;
+        while (low < high)
+        {
+            var middle = low + ((high - low) / 2);
+            if (rows[middle].TimestampMs < timestampMs)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
     }
 
     /// <summary>The quality of one set of labelled predictions, out of <paramref name="predictions"/> logged.</summary>

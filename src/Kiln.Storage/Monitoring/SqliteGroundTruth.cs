@@ -117,9 +117,16 @@ public sealed class SqliteGroundTruth(MonitoringDatabase database) : IGroundTrut
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         using var select = connection.CreateCommand();
-        var sql = new StringBuilder(task == PredictionTask.Multiclass
-            ? "SELECT ts, labelled_at, version, score, label_num, 0, 0, prediction, label FROM predictions"
-            : "SELECT ts, labelled_at, version, score, label_num, prediction = positive_label, label = positive_label, NULL, NULL FROM predictions");
+
+        // Each column read is a native call per row, and at a million rows those calls cost more than SQLite's
+        // own work: binary and multiclass read only what their metrics use (binary folds its two flags into one
+        // integer); other tasks read everything.
+        var sql = new StringBuilder(task switch
+        {
+            PredictionTask.Binary => "SELECT ts, labelled_at, version, score, ifnull(prediction = positive_label, 0) | (ifnull(label = positive_label, 0) << 1) FROM predictions",
+            PredictionTask.Multiclass => "SELECT ts, labelled_at, version, prediction, label FROM predictions",
+            _ => "SELECT ts, labelled_at, version, score, label_num, prediction = positive_label, label = positive_label FROM predictions",
+        });
         sql.Append(" WHERE deployment = $deployment AND ts >= $since AND ts < $until AND label IS NOT NULL");
         select.Parameters.AddWithValue("$deployment", deployment);
         select.Parameters.AddWithValue("$since", MonitoringDatabase.ToMs(since));
@@ -136,16 +143,30 @@ public sealed class SqliteGroundTruth(MonitoringDatabase database) : IGroundTrut
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            rows.Add(new LabelledPrediction(
-                reader.GetInt64(0),
-                reader.GetInt64(1),
-                reader.GetInt32(2),
-                reader.IsDBNull(3) ? double.NaN : reader.GetDouble(3),
-                reader.IsDBNull(4) ? double.NaN : reader.GetDouble(4),
-                !reader.IsDBNull(5) && reader.GetInt64(5) == 1,
-                !reader.IsDBNull(6) && reader.GetInt64(6) == 1,
-                reader.IsDBNull(7) ? null : reader.GetString(7),
-                reader.IsDBNull(8) ? null : reader.GetString(8)));
+            rows.Add(task switch
+            {
+                PredictionTask.Binary => ReadBinary(reader),
+                PredictionTask.Multiclass => new LabelledPrediction(
+                    reader.GetInt64(0),
+                    reader.GetInt64(1),
+                    reader.GetInt32(2),
+                    double.NaN,
+                    double.NaN,
+                    false,
+                    false,
+                    reader.IsDBNull(3) ? null : reader.GetString(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4)),
+                _ => new LabelledPrediction(
+                    reader.GetInt64(0),
+                    reader.GetInt64(1),
+                    reader.GetInt32(2),
+                    reader.IsDBNull(3) ? double.NaN : reader.GetDouble(3),
+                    reader.IsDBNull(4) ? double.NaN : reader.GetDouble(4),
+                    !reader.IsDBNull(5) && reader.GetInt64(5) == 1,
+                    !reader.IsDBNull(6) && reader.GetInt64(6) == 1,
+                    null,
+                    null),
+            });
         }
 
         return rows;
@@ -154,31 +175,79 @@ public sealed class SqliteGroundTruth(MonitoringDatabase database) : IGroundTrut
     public async Task<IReadOnlyList<PredictionCount>> CountAsync(string deployment, DateTimeOffset since, DateTimeOffset until, TimeSpan bucket, int? modelVersion, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        using var select = connection.CreateCommand();
-        var sql = new StringBuilder("""
-            SELECT (ts / $bucket) * $bucket AS b, version, COUNT(*), COUNT(label) FROM predictions
-            WHERE deployment = $deployment AND ts >= $since AND ts < $until
-            """);
-        select.Parameters.AddWithValue("$bucket", Math.Max(1L, (long)bucket.TotalMilliseconds));
-        select.Parameters.AddWithValue("$deployment", deployment);
-        select.Parameters.AddWithValue("$since", MonitoringDatabase.ToMs(since));
-        select.Parameters.AddWithValue("$until", MonitoringDatabase.ToMs(until));
-        if (modelVersion is { } version)
-        {
-            sql.Append(" AND version = $version");
-            select.Parameters.AddWithValue("$version", version);
-        }
 
-        sql.Append(" GROUP BY b, version ORDER BY b, version");
-        select.CommandText = sql.ToString();
+        // One small aggregate per window rather than one GROUP BY (ts / bucket) over the range: SQLite does not
+        // see that the bucket follows the (deployment, ts) index and would sort every row in a temp B-tree. A window
+        // almost always holds one version (MIN = MAX); only a window with several is grouped by version.
+        var filter = " WHERE deployment = $deployment AND ts >= $from AND ts < $to" + (modelVersion is null ? string.Empty : " AND version = $version");
+        using var totals = Command(connection, "SELECT COUNT(*), COUNT(label), MIN(version), MAX(version) FROM predictions" + filter, deployment, modelVersion);
+        using var grouped = Command(connection, "SELECT version, COUNT(*), COUNT(label) FROM predictions" + filter + " GROUP BY version ORDER BY version", deployment, modelVersion);
+        var sizeMs = Math.Max(1L, (long)bucket.TotalMilliseconds);
+        var sinceMs = MonitoringDatabase.ToMs(since);
+        var untilMs = MonitoringDatabase.ToMs(until);
         var counts = new List<PredictionCount>();
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        for (var start = Math.DivRem(sinceMs, sizeMs, out var rest) * sizeMs - (rest < 0 ? sizeMs : 0); start < untilMs; start += sizeMs)
         {
-            counts.Add(new PredictionCount(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3)));
+            var range = (Math.Max(start, sinceMs), Math.Min(start + sizeMs, untilMs));
+            long predictions, labelled;
+            int lowest, highest;
+            await using (var reader = await Run(totals, range, cancellationToken))
+            {
+                await reader.ReadAsync(cancellationToken);
+                predictions = reader.GetInt64(0);
+                labelled = reader.GetInt64(1);
+                lowest = predictions == 0 ? 0 : reader.GetInt32(2);
+                highest = predictions == 0 ? 0 : reader.GetInt32(3);
+            }
+
+            if (predictions == 0)
+            {
+                continue;
+            }
+
+            if (lowest == highest)
+            {
+                counts.Add(new PredictionCount(start, lowest, predictions, labelled));
+                continue;
+            }
+
+            await using var versions = await Run(grouped, range, cancellationToken);
+            while (await versions.ReadAsync(cancellationToken))
+            {
+                counts.Add(new PredictionCount(start, versions.GetInt32(0), versions.GetInt64(1), versions.GetInt64(2)));
+            }
         }
 
         return counts;
+    }
+
+    private static LabelledPrediction ReadBinary(SqliteDataReader reader)
+    {
+        var flags = reader.GetInt64(4);
+        return new LabelledPrediction(
+            reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2), reader.IsDBNull(3) ? double.NaN : reader.GetDouble(3), double.NaN, (flags & 1) != 0, (flags & 2) != 0, null, null);
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, string deployment, int? modelVersion)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$deployment", deployment);
+        command.Parameters.Add("$from", SqliteType.Integer);
+        command.Parameters.Add("$to", SqliteType.Integer);
+        if (modelVersion is { } version)
+        {
+            command.Parameters.AddWithValue("$version", version);
+        }
+
+        return command;
+    }
+
+    private static Task<SqliteDataReader> Run(SqliteCommand command, (long From, long To) range, CancellationToken cancellationToken)
+    {
+        command.Parameters["$from"].Value = range.From;
+        command.Parameters["$to"].Value = range.To;
+        return command.ExecuteReaderAsync(cancellationToken);
     }
 
     private static void Note(List<string> ids, GroundTruthLabel label)
