@@ -11,6 +11,7 @@ public sealed class KilnDbContext(DbContextOptions<KilnDbContext> options) : DbC
     internal DbSet<ModelVersionEntity> ModelVersions => Set<ModelVersionEntity>();
     internal DbSet<ModelAliasEntity> ModelAliases => Set<ModelAliasEntity>();
     internal DbSet<DeploymentEntity> Deployments => Set<DeploymentEntity>();
+    internal DbSet<DeploymentRevisionEntity> DeploymentRevisions => Set<DeploymentRevisionEntity>();
     internal DbSet<ApiKeyEntity> ApiKeys => Set<ApiKeyEntity>();
     internal DbSet<ExperimentEntity> Experiments => Set<ExperimentEntity>();
     internal DbSet<RunEntity> Runs => Set<RunEntity>();

@@ -8,7 +8,7 @@ public sealed record Deployment
     /// <summary>The deployment's name: the model name in every inference protocol's URL.</summary>
     public required string Name { get; init; }
 
-    /// <summary>The variants behind the endpoint; today exactly one primary.</summary>
+    /// <summary>The variants behind the endpoint: one or more primaries (A/B), at most one canary, any shadows.</summary>
     public required IReadOnlyList<DeploymentVariant> Variants { get; init; }
 
     /// <summary>When the deployment was created.</summary>
@@ -23,7 +23,13 @@ public sealed record Deployment
     /// <summary>The share of requests whose rows go to the prediction log, 0–1 (default 1: every request).</summary>
     public double LogSampleRate { get; init; } = 1.0;
 
-    /// <summary>The primary variant.</summary>
+    /// <summary>The input field whose value routes a request when no <c>Kiln-Routing-Key</c> header is sent (sticky routing).</summary>
+    public string? RoutingField { get; init; }
+
+    /// <summary>The canary rollout in progress, if any.</summary>
+    public CanaryRollout? Canary { get; init; }
+
+    /// <summary>The primary variant with the most traffic.</summary>
     [JsonIgnore]
-    public DeploymentVariant Primary => Variants.First(v => v.Role == VariantRole.Primary);
+    public DeploymentVariant Primary => Variants.Where(v => v.Role == VariantRole.Primary).MaxBy(v => v.Weight) ?? Variants[0];
 }

@@ -13,4 +13,12 @@ public sealed record DeploymentVariant(
     int ModelVersion,
     string Requested,
     int Weight,
-    VariantRole Role);
+    VariantRole Role)
+{
+    /// <summary>For a shadow variant: the share of live requests copied to it (0–1).</summary>
+    public double ShadowSample { get; init; } = 1.0;
+
+    /// <summary>Whether live traffic can be routed to it: a primary or canary with a positive weight.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Routable => Role != VariantRole.Shadow && Weight > 0;
+}

@@ -7,9 +7,11 @@ using Microsoft.Extensions.Logging;
 namespace Kiln.Inference.Serving;
 
 /// <summary>
-/// Creates, switches and removes deployments. A new version is loaded and warmed before any
-/// request reaches it; then the record is stored and the table swaps atomically, and the old
-/// version is disposed once its in-flight requests finish. Changes are serialized.
+/// Creates, changes and removes deployments. Every change — a deploy, new traffic weights, a canary
+/// step, a blue-green flip, a shadow, a rollback — goes the same way: the variants it needs are
+/// loaded and warmed (or reused warm), the change is stored as a new revision, and only then does the
+/// table swap atomically to the new revision. No request is answered by a half-loaded model, and a
+/// model swapped out is disposed after its in-flight requests finish. Changes are serialized.
 /// </summary>
 public sealed partial class DeploymentManager
 {
@@ -19,18 +21,22 @@ public sealed partial class DeploymentManager
     private readonly DeploymentTable _table;
     private readonly ILogger<DeploymentManager> _logger;
     private readonly IReadOnlyList<IDeploymentObserver> _observers;
+    private readonly RetainedModels _retained;
     private readonly SemaphoreSlim _changes = new(1, 1);
     private readonly ConcurrentDictionary<string, DeploymentState> _states = new(StringComparer.Ordinal);
     private volatile bool _restored;
 
-    public DeploymentManager(IModelRegistry registry, IDeploymentStore store, ModelLoader loader, DeploymentTable table, ILogger<DeploymentManager> logger, IEnumerable<IDeploymentObserver>? observers = null)
+    public DeploymentManager(
+        IModelRegistry registry, IDeploymentStore store, ModelLoader loader, DeploymentTable table, ILogger<DeploymentManager> logger,
+        IEnumerable<IDeploymentObserver>? observers = null, TimeProvider? time = null)
     {
-        _observers = observers?.ToArray() ?? [];
         _registry = registry;
         _store = store;
         _loader = loader;
         _table = table;
         _logger = logger;
+        _observers = observers?.ToArray() ?? [];
+        _retained = new RetainedModels(time ?? TimeProvider.System);
     }
 
     /// <summary>True once the stored deployments were restored and every one of them is warm.</summary>
@@ -41,10 +47,14 @@ public sealed partial class DeploymentManager
     public DeploymentState? GetState(string name) => _states.GetValueOrDefault(name);
 
     /// <summary>
-    /// Deploys <paramref name="modelReference"/> (NAME/VERSION, NAME@ALIAS or NAME) as <paramref name="name"/>.
+    /// Deploys <paramref name="modelReference"/> (NAME/VERSION, NAME@ALIAS or NAME) as <paramref name="name"/>'s only variant.
     /// <paramref name="logSampleRate"/> (0–1) sets the share of requests logged; null keeps the current rate (1 for a new deployment).
     /// </summary>
-    public async Task<Deployment> DeployAsync(string name, string modelReference, double? logSampleRate, CancellationToken cancellationToken)
+    public Task<Deployment> DeployAsync(string name, string modelReference, double? logSampleRate, CancellationToken cancellationToken) =>
+        DeployAsync(name, modelReference, logSampleRate, routingField: null, actor: "api", cancellationToken);
+
+    /// <inheritdoc cref="DeployAsync(string, string, double?, CancellationToken)"/>
+    public async Task<Deployment> DeployAsync(string name, string modelReference, double? logSampleRate, string? routingField, string actor, CancellationToken cancellationToken)
     {
         ModelName.Validate(name, "name");
         if (logSampleRate is { } rate && !(rate is >= 0 and <= 1))
@@ -52,63 +62,214 @@ public sealed partial class DeploymentManager
             throw KilnException.Invalid("log_sample_rate", "must be between 0 and 1.");
         }
 
-        var reference = ModelReference.Parse(modelReference, "model");
-        var version = await _registry.ResolveAsync(reference, cancellationToken)
-            ?? throw KilnException.NotFound("Model version", reference.ToString());
-        var variant = new DeploymentVariant("primary", version.ModelName, version.Version, reference.ToString(), 100, VariantRole.Primary);
-
-        await _changes.WaitAsync(cancellationToken);
-        try
+        var version = await ResolveAsync(modelReference, "model", cancellationToken);
+        var requested = ModelReference.Parse(modelReference, "model").ToString();
+        return await ChangeAsync(name, current =>
         {
-            var served = _table.TryGet(name, out var current) ? current : null;
-            var sampleRate = logSampleRate ?? served?.Deployment.LogSampleRate ?? 1.0;
-            if (served is not null && served.Model.ModelName == version.ModelName && served.Model.Version == version.Version
-                && served.Deployment.Primary.Requested == variant.Requested)
+            var variant = new DeploymentVariant("primary", version.ModelName, version.Version, requested, 100, VariantRole.Primary);
+            var sampleRate = logSampleRate ?? current?.LogSampleRate ?? 1.0;
+            var routing = routingField ?? current?.RoutingField;
+            if (current is not null && current.Variants.Count == 1 && current.Variants[0] == variant && current.LogSampleRate.Equals(sampleRate)
+                && current.RoutingField == routing && current.Canary is null)
             {
-                if (served.Deployment.LogSampleRate.Equals(sampleRate))
-                {
-                    return served.Deployment;
-                }
-
-                // Same model, new sampling rate: store it and swap the record; the warm model stays.
-                var updated = await _store.UpsertAsync(name, [variant], sampleRate, cancellationToken);
-                if (served.Model.TryAcquire())
-                {
-                    _table.Swap(new ServedDeployment(updated, served.Model));
-                    served.Model.Release();
-                }
-
-                return updated;
+                return null;
             }
 
-            _states.TryAdd(name, new DeploymentState(name, DeploymentStatus.Loading));
-            var model = await LoadAsync(name, version, cancellationToken);
-            Deployment record;
-            try
+            var what = current is null ? "created" : current.Variants.SequenceEqual([variant]) ? "settings changed" : $"now serves {version.ModelName}/{version.Version}";
+            return new Plan([variant], sampleRate, routing, null, "deploy", $"Deployed {requested}: {what}.");
+        }, actor, cancellationToken);
+    }
+
+    /// <summary>Sets fixed weights (percent, summing to 100) by model version for an A/B split; versions not named leave, shadows stay.</summary>
+    public async Task<Deployment> SetTrafficAsync(string name, IReadOnlyDictionary<int, int> weights, string actor, CancellationToken cancellationToken)
+    {
+        if (weights.Count == 0 || weights.Values.Any(w => w is < 0 or > 100) || weights.Values.Sum() != 100)
+        {
+            throw KilnException.Invalid("weights", "give each version a weight of 0–100; together they must make 100.");
+        }
+
+        var current = await RequireAsync(name, cancellationToken);
+        if (current.Canary is not null)
+        {
+            throw new KilnException(Core.Errors.KilnErrorKind.Conflict, $"A canary is running on '{name}'; promote or abort it first (kiln canary promote|abort {name}).");
+        }
+
+        var model = current.Primary.ModelName;
+        var variants = new List<DeploymentVariant>();
+        foreach (var (versionNumber, weight) in weights.OrderBy(w => w.Key))
+        {
+            var existing = current.Variants.FirstOrDefault(v => v.ModelVersion == versionNumber && v.Role != VariantRole.Shadow);
+            if (existing is null)
             {
-                record = await _store.UpsertAsync(name, [variant], sampleRate, cancellationToken);
-            }
-            catch
-            {
-                model.Release();
-                throw;
+                var version = await _registry.GetVersionAsync(model, versionNumber, cancellationToken) ?? throw KilnException.NotFound("Model version", $"{model}/{versionNumber}");
+                existing = new DeploymentVariant($"v{version.Version}", model, version.Version, $"{model}/{version.Version}", weight, VariantRole.Primary);
             }
 
-            _table.Swap(new ServedDeployment(record, model));
-            _states[name] = new DeploymentState(name, DeploymentStatus.Ready);
-            LogDeployed(name, version.ModelName, version.Version, record.Revision);
-            return record;
+            variants.Add(existing with { Weight = weight, Role = VariantRole.Primary });
         }
-        catch (Exception e) when (!_table.TryGet(name, out _))
+
+        variants.AddRange(current.Variants.Where(v => v.Role == VariantRole.Shadow));
+        var split = string.Join(", ", weights.OrderBy(w => w.Key).Select(w => $"{model}/{w.Key} {w.Value}%"));
+        return await ChangeAsync(name, _ => new Plan(variants, current.LogSampleRate, current.RoutingField, null, "traffic", $"Traffic split: {split}."), actor, cancellationToken);
+    }
+
+    /// <summary>Starts a canary of <paramref name="modelReference"/> at the policy's first step beside the current primary.</summary>
+    public async Task<Deployment> StartCanaryAsync(string name, string modelReference, CanaryPolicySpec policy, bool automatic, string? promoteAlias, string actor, CancellationToken cancellationToken)
+    {
+        var version = await ResolveAsync(modelReference, "model", cancellationToken);
+        var requested = ModelReference.Parse(modelReference, "model").ToString();
+        var current = await RequireAsync(name, cancellationToken);
+        if (current.Canary is not null)
         {
-            _states.TryRemove(name, out _);
-            LogDeployFailed(e, name);
-            throw;
+            throw new KilnException(Core.Errors.KilnErrorKind.Conflict, $"A canary is already running on '{name}'; promote or abort it first.");
         }
-        finally
+
+        var primaries = current.Variants.Where(v => v.Role == VariantRole.Primary).ToArray();
+        if (primaries.Length != 1)
         {
-            _changes.Release();
+            throw new KilnException(Core.Errors.KilnErrorKind.Conflict, $"'{name}' splits traffic over {primaries.Length} primaries; set a single primary before a canary (kiln traffic {name} --set V=100).");
         }
+
+        if (primaries[0].ModelName == version.ModelName && primaries[0].ModelVersion == version.Version)
+        {
+            throw KilnException.Invalid("model", $"{version.ModelName}/{version.Version} is already the primary.");
+        }
+
+        var first = policy.Steps[0];
+        var variants = Weights(current.Variants, primaries[0], 100 - first)
+            .Append(new DeploymentVariant("canary", version.ModelName, version.Version, requested, first, VariantRole.Canary)).ToArray();
+        return await ChangeAsync(name, now => new Plan(
+            variants, current.LogSampleRate, current.RoutingField,
+            new CanaryRollout("canary", policy, 0, _retained.Now, automatic, promoteAlias),
+            "canary_start", $"Canary {version.ModelName}/{version.Version} at {first}% beside {primaries[0].ModelName}/{primaries[0].ModelVersion} ({(automatic ? "automated analysis" : "stepped by hand")})."),
+            actor, cancellationToken);
+    }
+
+    /// <summary>Moves a running canary to step <paramref name="step"/> of its policy (the last step, 100 %, promotes it).</summary>
+    public async Task<Deployment> StepCanaryAsync(string name, int step, string reason, string actor, CancellationToken cancellationToken)
+    {
+        var current = await RequireAsync(name, cancellationToken);
+        var canary = current.Canary ?? throw new KilnException(Core.Errors.KilnErrorKind.Conflict, $"No canary is running on '{name}'.");
+        if (step >= canary.Policy.Steps.Count - 1)
+        {
+            return await PromoteCanaryAsync(name, reason, actor, cancellationToken);
+        }
+
+        var weight = canary.Policy.Steps[step];
+        var primary = current.Variants.Single(v => v.Role == VariantRole.Primary);
+        var variants = current.Variants.Select(v => v.Name == canary.Variant ? v with { Weight = weight } : v == primary ? v with { Weight = 100 - weight } : v).ToArray();
+        return await ChangeAsync(name, _ => new Plan(
+            variants, current.LogSampleRate, current.RoutingField, canary with { Step = step, StepStartedAt = _retained.Now },
+            "canary_step", $"Canary to {weight}%: {reason}"), actor, cancellationToken);
+    }
+
+    /// <summary>Makes the canary the only primary; the old primary stays loaded for <paramref name="keepOld"/> so a rollback is instant.</summary>
+    public async Task<Deployment> PromoteCanaryAsync(string name, string reason, string actor, CancellationToken cancellationToken, TimeSpan? keepOld = null)
+    {
+        var current = await RequireAsync(name, cancellationToken);
+        var canary = current.Canary ?? throw new KilnException(Core.Errors.KilnErrorKind.Conflict, $"No canary is running on '{name}'.");
+        var promoted = current.Variants.Single(v => v.Name == canary.Variant);
+        var variants = current.Variants.Where(v => v.Role == VariantRole.Shadow).Prepend(promoted with { Name = "primary", Role = VariantRole.Primary, Weight = 100 }).ToArray();
+        var record = await ChangeAsync(name, _ => new Plan(
+            variants, current.LogSampleRate, current.RoutingField, null, "canary_promote",
+            $"Canary {promoted.ModelName}/{promoted.ModelVersion} promoted to primary: {reason}"), actor, cancellationToken, keepOld ?? TimeSpan.FromMinutes(10));
+        if (canary.PromoteAlias is { } alias)
+        {
+            await _registry.SetAliasAsync(promoted.ModelName, alias, promoted.ModelVersion, cancellationToken);
+        }
+
+        return record;
+    }
+
+    /// <summary>Removes a running canary and gives the primary all traffic again (<paramref name="change"/>: canary_abort by hand, canary_rollback by analysis).</summary>
+    public async Task<Deployment> AbortCanaryAsync(string name, string reason, string actor, CancellationToken cancellationToken, string change = "canary_abort")
+    {
+        var current = await RequireAsync(name, cancellationToken);
+        var canary = current.Canary ?? throw new KilnException(Core.Errors.KilnErrorKind.Conflict, $"No canary is running on '{name}'.");
+        var variants = current.Variants.Where(v => v.Name != canary.Variant).Select(v => v.Role == VariantRole.Primary ? v with { Weight = 100 } : v).ToArray();
+        var removed = current.Variants.Single(v => v.Name == canary.Variant);
+        return await ChangeAsync(name, _ => new Plan(
+            variants, current.LogSampleRate, current.RoutingField, null, change,
+            $"Canary {removed.ModelName}/{removed.ModelVersion} removed: {reason}"), actor, cancellationToken);
+    }
+
+    /// <summary>Loads and warms <paramref name="modelReference"/> alongside, then flips all traffic to it at once; the old version stays loaded for <paramref name="keepOld"/>.</summary>
+    public async Task<Deployment> BlueGreenAsync(string name, string modelReference, TimeSpan keepOld, string actor, CancellationToken cancellationToken)
+    {
+        var version = await ResolveAsync(modelReference, "model", cancellationToken);
+        var requested = ModelReference.Parse(modelReference, "model").ToString();
+        var current = await RequireAsync(name, cancellationToken);
+        if (current.Canary is not null)
+        {
+            throw new KilnException(Core.Errors.KilnErrorKind.Conflict, $"A canary is running on '{name}'; promote or abort it first.");
+        }
+
+        var variants = current.Variants.Where(v => v.Role == VariantRole.Shadow)
+            .Prepend(new DeploymentVariant("primary", version.ModelName, version.Version, requested, 100, VariantRole.Primary)).ToArray();
+        var before = string.Join(", ", current.Variants.Where(v => v.Routable).Select(v => $"{v.ModelName}/{v.ModelVersion}"));
+        return await ChangeAsync(name, _ => new Plan(
+            variants, current.LogSampleRate, current.RoutingField, null, "bluegreen",
+            $"Blue-green: all traffic from {before} to {version.ModelName}/{version.Version}; the old version stays loaded for {keepOld.TotalMinutes:0.#} min."),
+            actor, cancellationToken, keepOld);
+    }
+
+    /// <summary>Adds (or replaces) a shadow variant that gets a copy of <paramref name="sample"/> of requests.</summary>
+    public async Task<Deployment> SetShadowAsync(string name, string modelReference, double sample, string actor, CancellationToken cancellationToken)
+    {
+        if (!(sample is > 0 and <= 1))
+        {
+            throw KilnException.Invalid("sample", "must be in (0, 1].");
+        }
+
+        var version = await ResolveAsync(modelReference, "model", cancellationToken);
+        var requested = ModelReference.Parse(modelReference, "model").ToString();
+        var current = await RequireAsync(name, cancellationToken);
+        var variants = current.Variants.Where(v => v.Role != VariantRole.Shadow)
+            .Append(new DeploymentVariant("shadow", version.ModelName, version.Version, requested, 0, VariantRole.Shadow) { ShadowSample = sample }).ToArray();
+        return await ChangeAsync(name, _ => new Plan(
+            variants, current.LogSampleRate, current.RoutingField, current.Canary, "shadow",
+            $"Shadow {version.ModelName}/{version.Version} gets {sample:P0} of requests."), actor, cancellationToken);
+    }
+
+    /// <summary>Removes the shadow variant.</summary>
+    public async Task<Deployment> RemoveShadowAsync(string name, string actor, CancellationToken cancellationToken)
+    {
+        var current = await RequireAsync(name, cancellationToken);
+        if (current.Variants.All(v => v.Role != VariantRole.Shadow))
+        {
+            throw KilnException.NotFound("Shadow of deployment", name);
+        }
+
+        var variants = current.Variants.Where(v => v.Role != VariantRole.Shadow).ToArray();
+        return await ChangeAsync(name, _ => new Plan(variants, current.LogSampleRate, current.RoutingField, current.Canary, "shadow_remove", "Shadow removed."), actor, cancellationToken);
+    }
+
+    /// <summary>Restores revision <paramref name="toRevision"/> (default: the one before the current) as a new revision.</summary>
+    public async Task<Deployment> RollbackAsync(string name, int? toRevision, string actor, CancellationToken cancellationToken)
+    {
+        var current = await RequireAsync(name, cancellationToken);
+        var history = await _store.HistoryAsync(name, cancellationToken);
+        var target = toRevision ?? (current.Revision - 1);
+        var revision = history.FirstOrDefault(r => r.Number == target)
+            ?? throw (toRevision is null
+                ? new KilnException(Core.Errors.KilnErrorKind.Conflict, $"'{name}' has no revision before {current.Revision} to roll back to.")
+                : KilnException.NotFound("Revision", $"{name}#{target}"));
+        if (revision.Number == current.Revision)
+        {
+            throw KilnException.Invalid("toRevision", $"{target} is the current revision.");
+        }
+
+        var served = string.Join(", ", revision.Variants.Where(v => v.Routable).Select(v => $"{v.ModelName}/{v.ModelVersion} {v.Weight}%"));
+        return await ChangeAsync(name, _ => new Plan(
+            revision.Variants, revision.LogSampleRate, revision.RoutingField, null, "rollback",
+            $"Rolled back to revision {revision.Number} ({served})."), actor, cancellationToken, TimeSpan.FromMinutes(10));
+    }
+
+    /// <summary>A deployment's revisions, newest first.</summary>
+    public async Task<IReadOnlyList<DeploymentRevision>> HistoryAsync(string name, CancellationToken cancellationToken)
+    {
+        await RequireAsync(name, cancellationToken);
+        return await _store.HistoryAsync(name, cancellationToken);
     }
 
     public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
@@ -118,6 +279,7 @@ public sealed partial class DeploymentManager
         {
             var deleted = await _store.DeleteAsync(name, cancellationToken);
             _table.Remove(name);
+            _retained.ReleaseAll(name);
             _states.TryRemove(name, out _);
             foreach (var observer in _observers)
             {
@@ -145,13 +307,10 @@ public sealed partial class DeploymentManager
         {
             try
             {
-                var primary = deployment.Primary;
-                var version = await _registry.GetVersionAsync(primary.ModelName, primary.ModelVersion, cancellationToken)
-                    ?? throw KilnException.NotFound("Model version", $"{primary.ModelName}/{primary.ModelVersion}");
-                var model = await LoadAsync(deployment.Name, version, cancellationToken);
-                _table.Swap(new ServedDeployment(deployment, model));
+                var variants = await LoadVariantsAsync(deployment.Name, deployment.Variants, reuse: null, cancellationToken);
+                _table.Swap(new ServedDeployment(deployment, variants));
                 _states[deployment.Name] = new DeploymentState(deployment.Name, DeploymentStatus.Ready);
-                LogRestored(deployment.Name, primary.ModelName, primary.ModelVersion);
+                LogRestored(deployment.Name, Describe(deployment.Variants), deployment.Revision);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -163,8 +322,112 @@ public sealed partial class DeploymentManager
         _restored = true;
     }
 
-    private async Task<LoadedModel> LoadAsync(string deployment, ModelVersion version, CancellationToken cancellationToken)
+    /// <summary>Releases blue-green and promotion leftovers whose time is up; the canary controller calls it on its schedule.</summary>
+    public void ReleaseExpired() => _retained.ReleaseExpired();
+
+    private sealed record Plan(IReadOnlyList<DeploymentVariant> Variants, double LogSampleRate, string? RoutingField, CanaryRollout? Canary, string Change, string Reason);
+
+    /// <summary>The one way a deployment changes: plan from the current record, load, store a revision, swap.</summary>
+    private async Task<Deployment> ChangeAsync(string name, Func<Deployment?, Plan?> plan, string actor, CancellationToken cancellationToken, TimeSpan? keepOld = null)
     {
+        await _changes.WaitAsync(cancellationToken);
+        try
+        {
+            var served = _table.TryGet(name, out var entry) ? entry : null;
+            var current = served?.Deployment ?? await _store.GetAsync(name, cancellationToken);
+            if (plan(current) is not { } next)
+            {
+                return current!;
+            }
+
+            _states.TryAdd(name, new DeploymentState(name, DeploymentStatus.Loading));
+            var variants = await LoadVariantsAsync(name, next.Variants, served, cancellationToken);
+            Deployment record;
+            try
+            {
+                record = await _store.SaveAsync(new DeploymentChange(name, next.Variants, next.LogSampleRate, next.RoutingField, next.Canary, actor, next.Change, next.Reason), cancellationToken);
+            }
+            catch
+            {
+                foreach (var variant in variants)
+                {
+                    variant.Model.Release();
+                }
+
+                throw;
+            }
+
+            if (served is not null && keepOld is { } keep)
+            {
+                _retained.Keep(name, served.Variants.Where(old => variants.All(v => !ReferenceEquals(v.Model, old.Model))).Select(v => v.Model), keep);
+            }
+
+            _table.Swap(new ServedDeployment(record, variants));
+            _states[name] = new DeploymentState(name, DeploymentStatus.Ready);
+            LogChanged(name, record.Revision, next.Change, next.Reason);
+            return record;
+        }
+        catch (Exception e) when (!_table.TryGet(name, out _))
+        {
+            _states.TryRemove(name, out _);
+            LogDeployFailed(e, name);
+            throw;
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    /// <summary>Warm models for every variant: reused from what serves now (or was kept after a flip) when the version matches, else loaded and warmed.</summary>
+    private async Task<ServedVariant[]> LoadVariantsAsync(string deployment, IReadOnlyList<DeploymentVariant> variants, ServedDeployment? reuse, CancellationToken cancellationToken)
+    {
+        var loaded = new List<ServedVariant>(variants.Count);
+        try
+        {
+            foreach (var variant in variants)
+            {
+                var model = Reuse(reuse, variant) ?? _retained.TryTake(deployment, variant.ModelName, variant.ModelVersion)
+                    ?? loaded.Select(l => l.Model).FirstOrDefault(m => m.ModelName == variant.ModelName && m.Version == variant.ModelVersion && m.TryAcquire())
+                    ?? await LoadAsync(deployment, variant, cancellationToken);
+                loaded.Add(new ServedVariant(variant, model));
+            }
+
+            return [.. loaded];
+        }
+        catch
+        {
+            foreach (var served in loaded)
+            {
+                served.Model.Release();
+            }
+
+            throw;
+        }
+    }
+
+    private static LoadedModel? Reuse(ServedDeployment? served, DeploymentVariant variant)
+    {
+        if (served is null)
+        {
+            return null;
+        }
+
+        foreach (var candidate in served.Variants)
+        {
+            if (candidate.Model.ModelName == variant.ModelName && candidate.Model.Version == variant.ModelVersion && candidate.Model.TryAcquire())
+            {
+                return candidate.Model;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<LoadedModel> LoadAsync(string deployment, DeploymentVariant variant, CancellationToken cancellationToken)
+    {
+        var version = await _registry.GetVersionAsync(variant.ModelName, variant.ModelVersion, cancellationToken)
+            ?? throw KilnException.NotFound("Model version", $"{variant.ModelName}/{variant.ModelVersion}");
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
@@ -188,14 +451,29 @@ public sealed partial class DeploymentManager
         }
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Deployment {Deployment} now serves {Model}/{Version} (revision {Revision})")]
-    private partial void LogDeployed(string deployment, string model, int version, int revision);
+    private async Task<ModelVersion> ResolveAsync(string modelReference, string field, CancellationToken cancellationToken)
+    {
+        var reference = ModelReference.Parse(modelReference, field);
+        return await _registry.ResolveAsync(reference, cancellationToken) ?? throw KilnException.NotFound("Model version", reference.ToString());
+    }
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Deploying {Deployment} failed")]
+    private async Task<Deployment> RequireAsync(string name, CancellationToken cancellationToken) =>
+        (_table.TryGet(name, out var served) ? served.Deployment : await _store.GetAsync(name, cancellationToken)) ?? throw KilnException.NotFound("Deployment", name);
+
+    private static IEnumerable<DeploymentVariant> Weights(IReadOnlyList<DeploymentVariant> variants, DeploymentVariant primary, int weight) =>
+        variants.Select(v => v == primary ? v with { Weight = weight } : v);
+
+    private static string Describe(IReadOnlyList<DeploymentVariant> variants) =>
+        string.Join(", ", variants.Select(v => $"{v.Name}={v.ModelName}/{v.ModelVersion}{(v.Role == VariantRole.Shadow ? " (shadow)" : $" {v.Weight}%")}"));
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Deployment {Deployment} revision {Revision} ({Change}): {Reason}")]
+    private partial void LogChanged(string deployment, int revision, string change, string reason);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Changing deployment {Deployment} failed")]
     private partial void LogDeployFailed(Exception exception, string deployment);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Restored deployment {Deployment}: {Model}/{Version}")]
-    private partial void LogRestored(string deployment, string model, int version);
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Restored deployment {Deployment} revision {Revision}: {Variants}")]
+    private partial void LogRestored(string deployment, string variants, int revision);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "Could not restore deployment {Deployment}")]
     private partial void LogRestoreFailed(Exception exception, string deployment);

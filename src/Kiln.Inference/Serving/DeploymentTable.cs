@@ -1,10 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
-using Kiln.Core.Deployments;
 
 namespace Kiln.Inference.Serving;
 
-/// <summary>What the server is serving right now: deployment name → the warm model behind it. Swaps are atomic.</summary>
+/// <summary>
+/// What the server is serving right now: deployment name → the served revision with its warm
+/// variants. Swaps are atomic; the table holds one reference on every served variant's model and
+/// gives it back when the revision is swapped out, so a model leaves memory after its last request.
+/// </summary>
 public sealed class DeploymentTable
 {
     private readonly ConcurrentDictionary<string, ServedDeployment> _entries = new(StringComparer.Ordinal);
@@ -13,16 +16,20 @@ public sealed class DeploymentTable
 
     public bool TryGet(string name, [NotNullWhen(true)] out ServedDeployment? served) => _entries.TryGetValue(name, out served);
 
-    /// <summary>Leases the model serving <paramref name="name"/>; false when nothing serves that name.</summary>
-    public bool TryLease(string name, out ModelLease lease)
+    /// <summary>Leases a variant of <paramref name="name"/> by weighted draw; false when nothing serves that name.</summary>
+    public bool TryLease(string name, out ModelLease lease) => TryLease(name, default, out lease);
+
+    /// <summary>Leases the variant that should serve a request to <paramref name="name"/>; false when nothing serves that name.</summary>
+    public bool TryLease(string name, ReadOnlySpan<char> routingKey, out ModelLease lease)
     {
-        // A model may be swapped out between the read and the acquire; the table then already
+        // A revision may be swapped out between the read and the acquire; the table then already
         // holds its successor, so reading again always ends.
         while (_entries.TryGetValue(name, out var served))
         {
-            if (served.Model.TryAcquire())
+            var variant = served.Pick(routingKey);
+            if (variant.Model.TryAcquire())
             {
-                lease = new ModelLease(served.Deployment, served.Model);
+                lease = new ModelLease(served, variant);
                 return true;
             }
         }
@@ -31,7 +38,42 @@ public sealed class DeploymentTable
         return false;
     }
 
-    /// <summary>Routes <paramref name="served"/>'s name to it and lets go of what served it before.</summary>
+    /// <summary>Leases the variant of <paramref name="name"/> that serves model version <paramref name="version"/> (shadows too).</summary>
+    public LeaseByVersion TryLeaseVersion(string name, int version, out ModelLease lease)
+    {
+        while (_entries.TryGetValue(name, out var served))
+        {
+            if (served.ByVersion(version) is not { } variant)
+            {
+                lease = default;
+                return LeaseByVersion.NoSuchVersion;
+            }
+
+            if (variant.Model.TryAcquire())
+            {
+                lease = new ModelLease(served, variant);
+                return LeaseByVersion.Leased;
+            }
+        }
+
+        lease = default;
+        return LeaseByVersion.NoDeployment;
+    }
+
+    /// <summary>Leases a shadow variant of a revision already leased (false once it has been released).</summary>
+    public static bool TryLeaseShadow(ServedDeployment served, ServedVariant shadow, out ModelLease lease)
+    {
+        if (shadow.Model.TryAcquire())
+        {
+            lease = new ModelLease(served, shadow);
+            return true;
+        }
+
+        lease = default;
+        return false;
+    }
+
+    /// <summary>Serves <paramref name="served"/> under its name and lets go of the revision served before.</summary>
     public void Swap(ServedDeployment served)
     {
         ServedDeployment? previous = null;
@@ -40,24 +82,42 @@ public sealed class DeploymentTable
             previous = old;
             return served;
         });
-        if (previous is not null && !ReferenceEquals(previous.Model, served.Model))
+        if (previous is not null && !ReferenceEquals(previous, served))
         {
-            previous.Model.Release();
+            ReleaseAll(previous);
         }
     }
 
-    /// <summary>Stops serving a name; its model is disposed after in-flight requests finish.</summary>
+    /// <summary>Stops serving a name; its models are disposed after in-flight requests finish.</summary>
     public bool Remove(string name)
     {
         if (_entries.TryRemove(name, out var served))
         {
-            served.Model.Release();
+            ReleaseAll(served);
             return true;
         }
 
         return false;
     }
+
+    private static void ReleaseAll(ServedDeployment served)
+    {
+        foreach (var variant in served.Variants)
+        {
+            variant.Model.Release();
+        }
+    }
 }
 
-/// <summary>A deployment record with the warm model serving it.</summary>
-public sealed record ServedDeployment(Deployment Deployment, LoadedModel Model);
+/// <summary>What <see cref="DeploymentTable.TryLeaseVersion"/> found.</summary>
+public enum LeaseByVersion
+{
+    /// <summary>The version serves in the deployment; the lease holds it.</summary>
+    Leased,
+
+    /// <summary>No deployment of that name is served.</summary>
+    NoDeployment,
+
+    /// <summary>The deployment is served, but no variant of it is that version.</summary>
+    NoSuchVersion,
+}

@@ -2,17 +2,26 @@ using Kiln.Core.Deployments;
 
 namespace Kiln.Inference.Serving;
 
-/// <summary>A request's hold on the model that serves it; disposing it lets a swapped-out model go.</summary>
+/// <summary>A request's hold on the variant that serves it; disposing it lets a swapped-out model go.</summary>
 public readonly struct ModelLease : IDisposable
 {
-    internal ModelLease(Deployment deployment, LoadedModel model)
+    internal ModelLease(ServedDeployment served, ServedVariant variant)
     {
-        Deployment = deployment;
-        Model = model;
+        Served = served;
+        Variant = variant.Variant;
+        Model = variant.Model;
     }
 
-    public Deployment Deployment { get; }
+    /// <summary>The deployment revision as served when the request arrived (its shadows, its router).</summary>
+    public ServedDeployment Served { get; }
 
+    /// <summary>The stored deployment record.</summary>
+    public Deployment Deployment => Served.Deployment;
+
+    /// <summary>The variant chosen for this request.</summary>
+    public DeploymentVariant Variant { get; }
+
+    /// <summary>The variant's model.</summary>
     public LoadedModel Model { get; }
 
     public void Dispose() => Model?.Release();

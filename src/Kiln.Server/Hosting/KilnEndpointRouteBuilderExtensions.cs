@@ -4,6 +4,7 @@ using Kiln.Server.Inference;
 using Kiln.Server.Metrics;
 using Kiln.Server.Mlflow;
 using Kiln.Server.Monitoring;
+using Kiln.Server.Rollouts;
 using Kiln.Server.Security;
 using Scalar.AspNetCore;
 
@@ -27,6 +28,7 @@ public static class KilnEndpointRouteBuilderExtensions
         app.MapMlflowScoringEndpoints();
         app.MapModelEndpoints();
         app.MapDeploymentEndpoints();
+        app.MapRolloutEndpoints();
         app.MapAlertEndpoints();
         app.MapPredictionLogEndpoints();
         app.MapGroundTruthEndpoints();

@@ -15,6 +15,7 @@ using Kiln.Server.Inference;
 using Kiln.Server.Metrics;
 using Kiln.Server.Mlflow;
 using Kiln.Server.Monitoring;
+using Kiln.Server.Rollouts;
 using Kiln.Server.Registry;
 using Kiln.Server.Security;
 using Kiln.Server.Uploads;
@@ -44,6 +45,7 @@ public static class KilnServiceCollectionExtensions
         builder.Services.AddKilnMlflow();
         builder.Services.AddKilnAlerts(builder.Configuration);
         builder.Services.AddKilnMonitoring();
+        builder.Services.AddKilnRollouts();
         builder.Services.AddKilnMetrics();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue<long?>("Kiln:Serving:MaxRequestBodyBytes") ?? new ServingOptions().MaxRequestBodyBytes);

@@ -8,6 +8,7 @@ using Kiln.Inference.Serving;
 using Kiln.Inference.Writers;
 using Kiln.Monitoring.PredictionLog;
 using Kiln.Server.Configuration;
+using Kiln.Server.Rollouts;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -18,7 +19,7 @@ namespace Kiln.Server.Inference;
 /// decode it into one columnar batch, score, and write the protocol's response straight to the
 /// response pipe with the request id, deployment and model version in headers.
 /// </summary>
-internal sealed class InferenceHandler(DeploymentTable table, DeploymentManager deployments, PredictionLogQueue log, TimeProvider time, IOptions<KilnOptions> options)
+internal sealed class InferenceHandler(DeploymentTable table, DeploymentManager deployments, PredictionLogQueue log, ShadowDispatcher shadows, TimeProvider time, IOptions<KilnOptions> options)
 {
     public const string RequestIdHeader = "Kiln-Request-Id";
     public const string DeploymentHeader = "Kiln-Deployment";
@@ -28,37 +29,71 @@ internal sealed class InferenceHandler(DeploymentTable table, DeploymentManager 
     private readonly long _maxBodyBytes = options.Value.Serving.MaxRequestBodyBytes;
     private readonly bool _logPredictions = options.Value.Monitoring.PredictionLog;
 
+    public const string RoutingKeyHeader = "Kiln-Routing-Key";
+
     public async Task HandleAsync(HttpContext context, string deployment, string? version, InferenceProtocol protocol)
     {
         var started = Stopwatch.GetTimestamp();
         var observation = context.Features.Get<InferenceObservation>();
         observation?.Deployment = deployment;
         var csv = CheckContentType(context.Request, protocol);
-        using var lease = Lease(deployment, version);
-        var model = lease.Model;
-        observation?.Variant = lease.Deployment.Primary.Name;
-        observation?.ModelVersion = model.VersionText;
-        DecodedRequest decoded;
-        using (var body = await PooledBody.ReadAsync(context.Request, _maxBodyBytes, context.RequestAborted))
+        string? routingKey = context.Request.Headers[RoutingKeyHeader];
+        var lease = Lease(deployment, version, routingKey);
+        observation?.Variant = lease.Variant.Name;
+        observation?.ModelVersion = lease.Model.VersionText;
+        try
         {
-            observation?.RequestBytes = body.Memory.Length;
-            decoded = protocol switch
+            DecodedRequest decoded;
+            using (var body = await PooledBody.ReadAsync(context.Request, _maxBodyBytes, context.RequestAborted))
             {
-                InferenceProtocol.V2 => V2RequestDecoder.Decode(body.Memory, model.Layout),
-                InferenceProtocol.V1 => V1RequestDecoder.Decode(body.Memory, model.Layout),
-                _ when csv => CsvRequestDecoder.Decode(body.Memory, model.Layout),
-                _ => MlflowRequestDecoder.Decode(body.Memory, model.Layout),
-            };
-        }
+                observation?.RequestBytes = body.Memory.Length;
+                decoded = Decode(body.Memory, lease.Model, protocol, csv);
 
+                // Sticky routing by an input field: the variant is known only once the request is read.
+                if (version is null && string.IsNullOrEmpty(routingKey) && lease.Deployment.RoutingField is { } field && lease.Served.Routable.Length > 1
+                    && RoutingFields.Read(decoded.Batch, lease.Model.Layout, field) is { } key)
+                {
+                    var chosen = lease.Served.Pick(key);
+                    if (!ReferenceEquals(chosen.Model, lease.Model) && DeploymentTable.TryLeaseShadow(lease.Served, chosen, out var routed))
+                    {
+                        var previous = lease;
+                        lease = routed;
+                        previous.Dispose();
+                        if (!ReferenceEquals(lease.Model.Layout.Signature, previous.Model.Layout.Signature))
+                        {
+                            decoded = Decode(body.Memory, lease.Model, protocol, csv);
+                        }
+                    }
+                }
+            }
+
+            await ScoreAsync(context, deployment, lease, decoded, protocol, started, observation);
+        }
+        finally
+        {
+            lease.Dispose();
+        }
+    }
+
+    private async Task ScoreAsync(HttpContext context, string deployment, ModelLease lease, DecodedRequest decoded, InferenceProtocol protocol, long started, InferenceObservation? observation)
+    {
+        var model = lease.Model;
+        observation?.Variant = lease.Variant.Name;
+        observation?.ModelVersion = model.VersionText;
         observation?.Rows = decoded.Batch.Rows;
         var result = model.Runtime.Predict(decoded.Batch, decoded.Outputs);
         var requestId = decoded.Id ?? context.TraceIdentifier;
-        if (_logPredictions && PredictionLogQueue.Sample(lease.Deployment.LogSampleRate))
+        var sampled = _logPredictions && PredictionLogQueue.Sample(lease.Deployment.LogSampleRate);
+        if (sampled)
         {
             log.TryEnqueue(new PredictionRecord(
-                requestId, deployment, lease.Deployment.Primary.Name, model.ModelName, model.Version, time.GetUtcNow(),
+                requestId, deployment, lease.Variant.Name, model.ModelName, model.Version, time.GetUtcNow(),
                 Stopwatch.GetElapsedTime(started).TotalMilliseconds, decoded.Batch, result, model.Runtime.Signature));
+        }
+
+        if (lease.Served.Shadows.Length > 0)
+        {
+            shadows.Mirror(lease, requestId, decoded.Batch, result);
         }
 
         var response = context.Response;
@@ -83,27 +118,47 @@ internal sealed class InferenceHandler(DeploymentTable table, DeploymentManager 
         await response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 
-    /// <summary>Leases the model serving a deployment, or explains why there is none (404, or 503 while loading).</summary>
-    public ModelLease Lease(string deployment, string? version)
+    private static DecodedRequest Decode(ReadOnlyMemory<byte> body, LoadedModel model, InferenceProtocol protocol, bool csv) => protocol switch
     {
-        if (!table.TryLease(deployment, out var lease))
+        InferenceProtocol.V2 => V2RequestDecoder.Decode(body, model.Layout),
+        InferenceProtocol.V1 => V1RequestDecoder.Decode(body, model.Layout),
+        _ when csv => CsvRequestDecoder.Decode(body, model.Layout),
+        _ => MlflowRequestDecoder.Decode(body, model.Layout),
+    };
+
+    /// <summary>
+    /// Leases the variant that serves a request: model version <paramref name="version"/> when pinned, else the
+    /// variant the routing key (or a weighted draw) picks. Explains why there is none (404, or 503 while loading).
+    /// </summary>
+    public ModelLease Lease(string deployment, string? version, string? routingKey = null)
+    {
+        if (version is not null)
         {
-            throw deployments.GetState(deployment) switch
+            if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
             {
-                { Status: DeploymentStatus.Loading } => KilnException.NotReady($"Deployment '{deployment}' is loading; retry shortly."),
-                { Status: DeploymentStatus.Failed, Error: var error } => KilnException.NotReady($"Deployment '{deployment}' failed to load: {error}"),
-                _ => KilnException.NotFound("Deployment", deployment),
-            };
-        }
+                throw new KilnException(KilnErrorKind.NotFound, $"Model version '{version}' is not a version number.");
+            }
 
-        if (version is not null && version != lease.Model.Version.ToString(CultureInfo.InvariantCulture))
+            switch (table.TryLeaseVersion(deployment, number, out var pinned))
+            {
+                case LeaseByVersion.Leased:
+                    return pinned;
+                case LeaseByVersion.NoSuchVersion:
+                    var served = table.TryGet(deployment, out var entry) ? string.Join(" and ", entry.Variants.Select(v => v.Variant.ModelVersion)) : "none";
+                    throw new KilnException(KilnErrorKind.NotFound, $"Deployment '{deployment}' does not serve version {version}; it serves version {served}.");
+            }
+        }
+        else if (table.TryLease(deployment, routingKey, out var lease))
         {
-            var served = lease.Model.Version;
-            lease.Dispose();
-            throw new KilnException(KilnErrorKind.NotFound, $"Deployment '{deployment}' does not serve version {version}; it serves version {served}.");
+            return lease;
         }
 
-        return lease;
+        throw deployments.GetState(deployment) switch
+        {
+            { Status: DeploymentStatus.Loading } => KilnException.NotReady($"Deployment '{deployment}' is loading; retry shortly."),
+            { Status: DeploymentStatus.Failed, Error: var error } => KilnException.NotReady($"Deployment '{deployment}' failed to load: {error}"),
+            _ => KilnException.NotFound("Deployment", deployment),
+        };
     }
 
     /// <summary>JSON everywhere (a missing Content-Type is taken as JSON); MLflow also takes CSV. Returns whether the body is CSV.</summary>

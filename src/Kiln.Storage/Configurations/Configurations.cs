@@ -39,6 +39,18 @@ internal sealed class ModelAliasConfiguration : IEntityTypeConfiguration<ModelAl
     }
 }
 
+internal sealed class DeploymentRevisionConfiguration : IEntityTypeConfiguration<DeploymentRevisionEntity>
+{
+    public void Configure(EntityTypeBuilder<DeploymentRevisionEntity> builder)
+    {
+        builder.ToTable("deployment_revisions");
+        builder.HasKey(r => new { r.DeploymentName, r.Number });
+        builder.Property(r => r.DeploymentName).HasMaxLength(128);
+        builder.Property(r => r.Actor).HasMaxLength(128);
+        builder.Property(r => r.Change).HasMaxLength(32);
+    }
+}
+
 internal sealed class DeploymentConfiguration : IEntityTypeConfiguration<DeploymentEntity>
 {
     public void Configure(EntityTypeBuilder<DeploymentEntity> builder)

@@ -35,6 +35,21 @@ internal sealed class DeploymentEntity
     public DateTimeOffset UpdatedAt { get; set; }
     public int Revision { get; set; }
     public double LogSampleRate { get; set; } = 1.0;
+    public string? RoutingField { get; set; }
+    public string? CanaryJson { get; set; }
+}
+
+internal sealed class DeploymentRevisionEntity
+{
+    public required string DeploymentName { get; set; }
+    public int Number { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public required string Actor { get; set; }
+    public required string Change { get; set; }
+    public required string Reason { get; set; }
+    public required string VariantsJson { get; set; }
+    public double LogSampleRate { get; set; }
+    public string? RoutingField { get; set; }
 }
 
 internal sealed class ApiKeyEntity

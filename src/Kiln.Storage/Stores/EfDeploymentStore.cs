@@ -1,10 +1,14 @@
+using Kiln.Core;
 using Kiln.Core.Deployments;
 using Kiln.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kiln.Storage.Stores;
 
-/// <summary>Deployments on EF Core; the revision is a concurrency token, so two writers cannot both win.</summary>
+/// <summary>
+/// Deployments on EF Core. Every save appends a revision in the same transaction; the revision is a
+/// concurrency token, so two writers cannot both win.
+/// </summary>
 public sealed class EfDeploymentStore(IDbContextFactory<KilnDbContext> contexts, TimeProvider time) : IDeploymentStore
 {
     public async Task<IReadOnlyList<Deployment>> ListAsync(CancellationToken cancellationToken)
@@ -21,26 +25,56 @@ public sealed class EfDeploymentStore(IDbContextFactory<KilnDbContext> contexts,
         return entity is null ? null : ToDeployment(entity);
     }
 
-    public async Task<Deployment> UpsertAsync(string name, IReadOnlyList<DeploymentVariant> variants, double logSampleRate, CancellationToken cancellationToken)
+    public async Task<Deployment> SaveAsync(DeploymentChange change, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
-        var entity = await db.Deployments.SingleOrDefaultAsync(d => d.Name == name, cancellationToken);
+        var variants = StoredJson.Write(change.Variants);
+        var entity = await db.Deployments.SingleOrDefaultAsync(d => d.Name == change.Name, cancellationToken);
         if (entity is null)
         {
-            entity = new DeploymentEntity { Name = name, VariantsJson = StoredJson.Write(variants), CreatedAt = now, UpdatedAt = now, Revision = 1, LogSampleRate = logSampleRate };
+            entity = new DeploymentEntity { Name = change.Name, VariantsJson = variants, CreatedAt = now, Revision = 0 };
             db.Deployments.Add(entity);
         }
-        else
+
+        // History survives a delete and re-create: the next number follows the last one kept.
+        var last = await db.DeploymentRevisions.Where(r => r.DeploymentName == change.Name).MaxAsync(r => (int?)r.Number, cancellationToken) ?? 0;
+        entity.VariantsJson = variants;
+        entity.UpdatedAt = now;
+        entity.LogSampleRate = change.LogSampleRate;
+        entity.RoutingField = change.RoutingField;
+        entity.CanaryJson = StoredJson.Write(change.Canary);
+        entity.Revision = Math.Max(entity.Revision, last) + 1;
+        db.DeploymentRevisions.Add(new DeploymentRevisionEntity
         {
-            entity.VariantsJson = StoredJson.Write(variants);
-            entity.UpdatedAt = now;
-            entity.LogSampleRate = logSampleRate;
-            entity.Revision++;
+            DeploymentName = change.Name,
+            Number = entity.Revision,
+            CreatedAt = now,
+            Actor = change.Actor,
+            Change = change.Change,
+            Reason = change.Reason,
+            VariantsJson = variants,
+            LogSampleRate = change.LogSampleRate,
+            RoutingField = change.RoutingField,
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new KilnException(Core.Errors.KilnErrorKind.Conflict, $"Deployment '{change.Name}' changed at the same time; retry.");
         }
 
-        await db.SaveChangesAsync(cancellationToken);
         return ToDeployment(entity);
+    }
+
+    public async Task<IReadOnlyList<DeploymentRevision>> HistoryAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var revisions = await db.DeploymentRevisions.AsNoTracking().Where(r => r.DeploymentName == name).OrderByDescending(r => r.Number).ToListAsync(cancellationToken);
+        return revisions.Select(r => new DeploymentRevision(
+            r.Number, r.CreatedAt, r.Actor, r.Change, r.Reason, StoredJson.ReadVariants(r.VariantsJson), r.LogSampleRate, r.RoutingField)).ToArray();
     }
 
     public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
@@ -57,5 +91,7 @@ public sealed class EfDeploymentStore(IDbContextFactory<KilnDbContext> contexts,
         UpdatedAt = entity.UpdatedAt,
         Revision = entity.Revision,
         LogSampleRate = entity.LogSampleRate,
+        RoutingField = entity.RoutingField,
+        Canary = StoredJson.ReadCanary(entity.CanaryJson),
     };
 }

@@ -19,6 +19,10 @@ internal static class StoredJson
 
     public static IReadOnlyList<DeploymentVariant> ReadVariants(string json) => JsonSerializer.Deserialize(json, Context.IReadOnlyListDeploymentVariant)!;
 
+    public static string? Write(CanaryRollout? canary) => canary is null ? null : JsonSerializer.Serialize(canary, Context.CanaryRollout);
+
+    public static CanaryRollout? ReadCanary(string? json) => json is null ? null : JsonSerializer.Deserialize(json, Context.CanaryRollout);
+
     public static string Write(IReadOnlyDictionary<string, string>? tags) =>
         JsonSerializer.Serialize(tags is null ? [] : new Dictionary<string, string>(tags), Context.DictionaryStringString);
 

@@ -95,6 +95,8 @@ public class DeploymentTableTests
         table.Swap(new ServedDeployment(Record("bank", revision: 1), model));
         var updated = Record("bank", revision: 2);
 
+        // The manager takes a reference for the new revision before the swap gives back the old one's.
+        Assert.True(model.TryAcquire());
         table.Swap(new ServedDeployment(updated, model));
 
         Assert.Equal(0, runtime.DisposeCount);

@@ -65,7 +65,9 @@ internal sealed class FakeDeployments(params string[] names) : IDeploymentStore
 
     public Task<Deployment?> GetAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task<Deployment> UpsertAsync(string name, IReadOnlyList<DeploymentVariant> variants, double logSampleRate, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<Deployment> SaveAsync(DeploymentChange change, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<DeploymentRevision>> HistoryAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<bool> DeleteAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
 }

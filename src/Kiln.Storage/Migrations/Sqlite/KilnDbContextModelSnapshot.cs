@@ -233,6 +233,9 @@ namespace Kiln.Storage.Migrations.Sqlite
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CanaryJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -245,6 +248,9 @@ namespace Kiln.Storage.Migrations.Sqlite
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("RoutingField")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
 
@@ -255,6 +261,47 @@ namespace Kiln.Storage.Migrations.Sqlite
                     b.HasKey("Name");
 
                     b.ToTable("deployments", (string)null);
+                });
+
+            modelBuilder.Entity("Kiln.Storage.Entities.DeploymentRevisionEntity", b =>
+                {
+                    b.Property<string>("DeploymentName")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Change")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("LogSampleRate")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RoutingField")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VariantsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("DeploymentName", "Number");
+
+                    b.ToTable("deployment_revisions", (string)null);
                 });
 
             modelBuilder.Entity("Kiln.Storage.Entities.ExperimentEntity", b =>

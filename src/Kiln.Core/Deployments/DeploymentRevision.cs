@@ -1,0 +1,39 @@
+namespace Kiln.Core.Deployments;
+
+/// <summary>One numbered change to a deployment, kept as history: what it became, who changed it, when and why.</summary>
+/// <param name="Number">The revision number (1 for the first).</param>
+/// <param name="CreatedAt">When it was made.</param>
+/// <param name="Actor">Who made it: an API key's name, or <c>kiln</c> for automated decisions (canary analysis).</param>
+/// <param name="Change">What kind of change: deploy, traffic, canary_start, canary_step, canary_promote, canary_rollback, canary_abort, bluegreen, shadow, shadow_remove, rollback, settings.</param>
+/// <param name="Reason">Why, in words (for automated decisions: the analysis' numbers).</param>
+/// <param name="Variants">The variants as of this revision.</param>
+/// <param name="LogSampleRate">The prediction-log sampling rate as of this revision.</param>
+/// <param name="RoutingField">The routing field as of this revision.</param>
+public sealed record DeploymentRevision(
+    int Number,
+    DateTimeOffset CreatedAt,
+    string Actor,
+    string Change,
+    string Reason,
+    IReadOnlyList<DeploymentVariant> Variants,
+    double LogSampleRate,
+    string? RoutingField);
+
+/// <summary>A change to store: the deployment's new state and what to record about it.</summary>
+/// <param name="Name">The deployment.</param>
+/// <param name="Variants">The new variants.</param>
+/// <param name="LogSampleRate">The new sampling rate.</param>
+/// <param name="RoutingField">The new routing field.</param>
+/// <param name="Canary">The canary rollout in progress after the change, if any.</param>
+/// <param name="Actor">Who made it.</param>
+/// <param name="Change">What kind of change (see <see cref="DeploymentRevision.Change"/>).</param>
+/// <param name="Reason">Why.</param>
+public sealed record DeploymentChange(
+    string Name,
+    IReadOnlyList<DeploymentVariant> Variants,
+    double LogSampleRate,
+    string? RoutingField,
+    CanaryRollout? Canary,
+    string Actor,
+    string Change,
+    string Reason);

@@ -1,0 +1,19 @@
+using Kiln.Monitoring.Shadow;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Kiln.Server.Rollouts;
+
+/// <summary>Registers shadow mirroring and the automated canary analysis.</summary>
+public static class RolloutServiceCollectionExtensions
+{
+    public static IServiceCollection AddKilnRollouts(this IServiceCollection services)
+    {
+        services.TryAddSingleton(provider => new ShadowAgreement(provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<ShadowDispatcher>();
+        services.AddHostedService(provider => provider.GetRequiredService<ShadowDispatcher>());
+        services.TryAddSingleton<CanaryAnalyzer>();
+        services.TryAddSingleton<CanaryController>();
+        services.AddHostedService(provider => provider.GetRequiredService<CanaryController>());
+        return services;
+    }
+}
