@@ -72,3 +72,63 @@ public sealed record CanaryStatus(
 /// <param name="Outcome">pass, fail or pending.</param>
 /// <param name="Detail">The numbers.</param>
 public sealed record CanaryCheckView(string Check, string Outcome, string Detail);
+
+/// <summary>Champion vs challenger on labelled traffic: each variant's quality with 95 % intervals, the difference and its significance.</summary>
+/// <param name="Deployment">The deployment.</param>
+/// <param name="Since">Start of the labelled traffic compared.</param>
+/// <param name="Until">Its end.</param>
+/// <param name="Champion">The champion (the primary, unless named).</param>
+/// <param name="Challenger">The challenger (the canary or other variant, unless named).</param>
+/// <param name="AccuracyDifference">Challenger − champion accuracy: two-proportion z-test.</param>
+/// <param name="AucDifference">Challenger − champion ROC AUC: DeLong's test for independent samples (binary models with scores).</param>
+/// <param name="Significant">Whether the accuracy difference is significant at 5 %.</param>
+/// <param name="RequiredLabelsPerVariant">Labels per variant needed to detect the observed accuracy difference (α 0.05, power 0.8); null when there is no difference.</param>
+/// <param name="AdditionalLabelsPerVariant">How many more than the smaller variant has (0 when already significant).</param>
+/// <param name="Verdict">In words: which is better, or that more labels are needed.</param>
+public sealed record ComparisonReport(
+    string Deployment,
+    DateTimeOffset Since,
+    DateTimeOffset Until,
+    VariantQuality Champion,
+    VariantQuality Challenger,
+    DifferenceView AccuracyDifference,
+    DifferenceView? AucDifference,
+    bool Significant,
+    long? RequiredLabelsPerVariant,
+    long? AdditionalLabelsPerVariant,
+    string Verdict);
+
+/// <summary>One variant's quality on its labelled predictions.</summary>
+/// <param name="Variant">The variant's name.</param>
+/// <param name="Model">Its model.</param>
+/// <param name="ModelVersion">Its version.</param>
+/// <param name="Labelled">Labelled predictions.</param>
+/// <param name="Accuracy">Accuracy.</param>
+/// <param name="AccuracyLower">95 % Wilson interval, lower bound.</param>
+/// <param name="AccuracyUpper">Upper bound.</param>
+/// <param name="Auc">ROC AUC, when scores exist and both classes appear.</param>
+/// <param name="AucLower">95 % DeLong interval, lower bound.</param>
+/// <param name="AucUpper">Upper bound.</param>
+public sealed record VariantQuality(
+    string Variant, string Model, int ModelVersion, long Labelled, double? Accuracy, double? AccuracyLower, double? AccuracyUpper, double? Auc, double? AucLower, double? AucUpper);
+
+/// <summary>A difference between challenger and champion.</summary>
+/// <param name="Estimate">Challenger − champion.</param>
+/// <param name="Lower">95 % interval, lower bound.</param>
+/// <param name="Upper">Upper bound.</param>
+/// <param name="PValue">Two-sided p-value.</param>
+public sealed record DifferenceView(double Estimate, double Lower, double Upper, double PValue);
+
+/// <summary>A shadow compared with the primary over a window.</summary>
+/// <param name="Model">The shadow's model.</param>
+/// <param name="ModelVersion">The shadow's version.</param>
+/// <param name="Since">The window's start.</param>
+/// <param name="Rows">Rows both answered.</param>
+/// <param name="LabelAgreement">Share of rows where both predicted the same class (null for regression).</param>
+/// <param name="MeanScoreDifference">Mean of shadow score − primary score.</param>
+/// <param name="ScoreDifferenceP05">5th percentile of the score difference.</param>
+/// <param name="ScoreDifferenceP50">Median score difference.</param>
+/// <param name="ScoreDifferenceP95">95th percentile of the score difference.</param>
+public sealed record ShadowWindow(
+    string Model, int ModelVersion, DateTimeOffset Since, long Rows, double? LabelAgreement,
+    double? MeanScoreDifference, double? ScoreDifferenceP05, double? ScoreDifferenceP50, double? ScoreDifferenceP95);

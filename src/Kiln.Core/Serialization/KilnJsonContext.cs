@@ -74,4 +74,6 @@ namespace Kiln.Core.Serialization;
 [JsonSerializable(typeof(RollbackRequest))]
 [JsonSerializable(typeof(CanaryActionRequest))]
 [JsonSerializable(typeof(CanaryStatus))]
+[JsonSerializable(typeof(ComparisonReport))]
+[JsonSerializable(typeof(IReadOnlyList<ShadowWindow>))]
 public sealed partial class KilnJsonContext : JsonSerializerContext;

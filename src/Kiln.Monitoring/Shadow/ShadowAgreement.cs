@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Kiln.Core.Api;
 using Kiln.Core.Tensors;
 using Kiln.Monitoring.PredictionLog;
 using Kiln.Monitoring.Sketches;
@@ -106,17 +107,3 @@ public sealed class ShadowAgreement(TimeProvider time)
         public QuantileSketch Differences { get; } = new();
     }
 }
-
-/// <summary>A shadow compared with the primary over a window.</summary>
-/// <param name="Model">The shadow's model.</param>
-/// <param name="ModelVersion">The shadow's version.</param>
-/// <param name="Since">The window's start.</param>
-/// <param name="Rows">Rows both answered.</param>
-/// <param name="LabelAgreement">Share of rows where both predicted the same class (null for regression).</param>
-/// <param name="MeanScoreDifference">Mean of shadow score − primary score.</param>
-/// <param name="ScoreDifferenceP05">5th percentile of the score difference.</param>
-/// <param name="ScoreDifferenceP50">Median score difference.</param>
-/// <param name="ScoreDifferenceP95">95th percentile of the score difference.</param>
-public sealed record ShadowWindow(
-    string Model, int ModelVersion, DateTimeOffset Since, long Rows, double? LabelAgreement,
-    double? MeanScoreDifference, double? ScoreDifferenceP05, double? ScoreDifferenceP50, double? ScoreDifferenceP95);

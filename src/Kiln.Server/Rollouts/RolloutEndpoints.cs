@@ -28,6 +28,8 @@ internal static class RolloutEndpoints
         group.MapDelete("/shadow", RemoveShadow).RequireRole(KilnRole.Deployer);
         group.MapGet("/shadow", ShadowReport).RequireRole(KilnRole.Viewer).WithSummary("Agreement of each shadow with the primary over a window.");
         group.MapPost("/rollback", Rollback).RequireRole(KilnRole.Deployer).WithSummary("Restore a previous revision (default: the one before the current).");
+        group.MapGet("/compare", Compare).RequireRole(KilnRole.Viewer)
+            .WithSummary("Champion vs challenger on labelled traffic: accuracy and AUC with 95 % intervals, the difference, its significance, and the labels still needed.");
         group.MapGet("/history", History).RequireRole(KilnRole.Viewer).WithSummary("The deployment's revisions, newest first: who, when, what changed, why.");
         return app;
     }
@@ -98,6 +100,15 @@ internal static class RolloutEndpoints
 
     private static async Task<Ok<DeploymentView>> Rollback(string name, RollbackRequest? request, HttpContext context, DeploymentManager manager, CancellationToken cancellationToken) =>
         TypedResults.Ok(DeploymentEndpoints.View(await manager.RollbackAsync(name, request?.ToRevision, Actor(context), cancellationToken), manager));
+
+    private static async Task<Ok<ComparisonReport>> Compare(
+        string name, string? since, string? until, int? champion, int? challenger, ComparisonReports reports, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var from = DurationText.ParseTime(since ?? "1d", now, "since");
+        var to = until is null ? now : DurationText.ParseTime(until, now, "until");
+        return TypedResults.Ok(await reports.BuildAsync(name, from, to, champion, challenger, cancellationToken));
+    }
 
     private static async Task<Ok<IReadOnlyList<DeploymentRevision>>> History(string name, DeploymentManager manager, CancellationToken cancellationToken) =>
         TypedResults.Ok(await manager.HistoryAsync(name, cancellationToken));

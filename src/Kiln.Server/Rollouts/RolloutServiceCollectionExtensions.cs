@@ -12,6 +12,7 @@ public static class RolloutServiceCollectionExtensions
         services.TryAddSingleton<ShadowDispatcher>();
         services.AddHostedService(provider => provider.GetRequiredService<ShadowDispatcher>());
         services.TryAddSingleton<CanaryAnalyzer>();
+        services.TryAddSingleton<ComparisonReports>();
         services.TryAddSingleton<CanaryController>();
         services.AddHostedService(provider => provider.GetRequiredService<CanaryController>());
         return services;
