@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace Kiln.Cli.Commands;
 
-/// <summary><c>kiln deploy</c> and <c>kiln deployments list|show|delete</c>.</summary>
+/// <summary><c>kiln deploy</c> and <c>kiln deployments list|show|delete|history</c>.</summary>
 internal static class DeployCommand
 {
     public static Command CreateDeploy()
@@ -26,8 +26,7 @@ internal static class DeployCommand
                 return;
             }
 
-            var primary = view.Deployment.Primary;
-            CommandOutput.Info($"[green]Deployed[/] {Markup.Escape(view.Deployment.Name)} → {Markup.Escape(primary.ModelName)}/{primary.ModelVersion} (revision {view.Deployment.Revision}, {view.Status})");
+            VariantText.Changed("Deployed", view);
             PrintEndpoints(parse.GetValue(CommonOptions.Server)!, view);
         }));
         return command;
@@ -35,7 +34,7 @@ internal static class DeployCommand
 
     public static Command CreateDeployments()
     {
-        var command = new Command("deployments", "List, show and delete deployments");
+        var command = new Command("deployments", "List, show and delete deployments; their revision history");
         var list = new Command("list", "List deployments");
         list.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -47,14 +46,15 @@ internal static class DeployCommand
                 return;
             }
 
-            var table = new Table().AddColumns("Deployment", "Model", "Version", "Requested", "Status", "Revision", "Updated");
+            // One line per variant in the Variants cell: an A/B split, a canary or a shadow shows in full.
+            var table = new Table().AddColumns("Deployment", "Variants", "Requested", "Status", "Revision", "Updated");
             foreach (var view in views)
             {
-                var primary = view.Deployment.Primary;
+                var variants = view.Deployment.Variants;
                 table.AddRow(
-                    Markup.Escape(view.Deployment.Name), Markup.Escape(primary.ModelName), primary.ModelVersion.ToString(CultureInfo.InvariantCulture),
-                    Markup.Escape(primary.Requested), Markup.Escape(view.Status), view.Deployment.Revision.ToString(CultureInfo.InvariantCulture),
-                    view.Deployment.UpdatedAt.ToString("u", CultureInfo.InvariantCulture));
+                    Markup.Escape(view.Deployment.Name), Markup.Escape(string.Join('\n', variants.Select(VariantText.One))),
+                    Markup.Escape(string.Join('\n', variants.Select(v => v.Requested))), Markup.Escape(view.Status),
+                    view.Deployment.Revision.ToString(CultureInfo.InvariantCulture), view.Deployment.UpdatedAt.ToString("u", CultureInfo.InvariantCulture));
             }
 
             CommandOutput.Table(table);
@@ -72,8 +72,14 @@ internal static class DeployCommand
                 return;
             }
 
-            var primary = view.Deployment.Primary;
-            CommandOutput.Info($"{Markup.Escape(view.Deployment.Name)}: {Markup.Escape(primary.ModelName)}/{primary.ModelVersion} ({Markup.Escape(primary.Requested)}), {Markup.Escape(view.Status)}{(view.Error is { } e ? ": " + Markup.Escape(e) : "")}");
+            var deployment = view.Deployment;
+            CommandOutput.Info($"{Markup.Escape(deployment.Name)}: {Markup.Escape(VariantText.Summary(deployment.Variants))}, revision {deployment.Revision}, {Markup.Escape(view.Status)}{(view.Error is { } e ? ": " + Markup.Escape(e) : "")}");
+            CommandOutput.Table(VariantText.Table(deployment.Variants));
+            if (deployment.Canary is { } canary)
+            {
+                CommandOutput.Info($"Canary at step {canary.Step + 1}/{canary.Policy.Steps.Count} since {canary.StepStartedAt:u} ({(canary.Automatic ? "automated analysis" : "stepped by hand")}): `kiln canary status {Markup.Escape(deployment.Name)}`");
+            }
+
             PrintEndpoints(parse.GetValue(CommonOptions.Server)!, view);
         }));
 
@@ -89,6 +95,7 @@ internal static class DeployCommand
         command.Subcommands.Add(list);
         command.Subcommands.Add(show);
         command.Subcommands.Add(delete);
+        command.Subcommands.Add(DeploymentsHistoryCommand.Create());
         return command;
     }
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using Kiln.Cli.Output;
 using Kiln.Cli.Quickstart;
+using Kiln.Core.Api;
 using Kiln.Core.Monitoring;
 using Kiln.Core.Monitoring.Alerts;
 using Kiln.Cli.Training;
@@ -98,6 +99,7 @@ internal static class QuickstartCommand
             CommandOutput.Info($"[green]✓[/] Reusing {ModelName}@champion (version {champion.Version})");
         }
 
+        var candidate = await CandidateAsync(client, dataDir, rows, cancellationToken);
         var deployment = await client.DeployAsync(ModelName, $"{ModelName}@champion", cancellationToken);
         CommandOutput.Info($"[green]✓[/] Deployed {ModelName} → {ModelName}/{deployment.Deployment.Primary.ModelVersion}, ready after {clock.Elapsed.TotalSeconds:0.0}s");
         QuickstartGuide.Print(url.TrimEnd('/'), csv);
@@ -107,6 +109,7 @@ internal static class QuickstartCommand
         if (traffic is not null)
         {
             await EnsureDriftAlertAsync(client, cancellationToken);
+            await StartCanaryAsync(client, deployment.Deployment, candidate, cancellationToken);
             var simulator = new TrafficSimulator(http, client, ModelName, traffic);
             simulation = Task.Run(() => simulator.RunAsync(stopping.Token), CancellationToken.None);
             QuickstartGuide.PrintMonitoring(url.TrimEnd('/'), traffic);
@@ -115,6 +118,56 @@ internal static class QuickstartCommand
         CommandOutput.Info($"[bold green]{ReadyLine}[/] Press Ctrl+C to stop.");
         await app.WaitForShutdownAsync(cancellationToken);
         await simulation;
+    }
+
+    /// <summary>
+    /// A second candidate, trained on "more recent" data (another sample of the generator, a mild shift),
+    /// registered as <c>bank-marketing@candidate</c>; reused when it exists.
+    /// </summary>
+    private static async Task<Core.Registry.ModelVersion> CandidateAsync(KilnClient client, string dataDir, int rows, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var existing = await client.GetVersionAsync($"{ModelName}@candidate", cancellationToken);
+            CommandOutput.Info($"[green]✓[/] Reusing {ModelName}@candidate (version {existing.Version})");
+            return existing;
+        }
+        catch (KilnApiException e) when (e.Status == HttpStatusCode.NotFound)
+        {
+            var recent = Path.Combine(dataDir, "demo", "bank-marketing-recent.csv");
+            BankMarketingGenerator.WriteFile(recent, rows, seed: 43, drift: 0.2);
+            CommandOutput.Info($"[green]✓[/] Generated {rows:N0} more recent rows for a second candidate in {Markup.Escape(recent)}");
+            var outcome = await TrainingSession.RunAsync(client, new TrainSettings
+            {
+                DataPath = recent,
+                Label = "y",
+                Task = TrainingTask.Binary,
+                Trials = 2,
+                Experiment = ModelName,
+                ExcludeColumns = ["duration"],
+                Seed = 43,
+                RegisterAs = ModelName,
+                Alias = "candidate",
+            }, cancellationToken);
+            return outcome.Registered!;
+        }
+    }
+
+    /// <summary>
+    /// A canary of the candidate against the champion with automated analysis: 10 → 50 → 100 % a minute a step, judged on
+    /// errors, latency and (with ground truth) accuracy; promoted to champion, or rolled back with its reasons.
+    /// </summary>
+    private static async Task StartCanaryAsync(KilnClient client, Core.Deployments.Deployment deployment, Core.Registry.ModelVersion candidate, CancellationToken cancellationToken)
+    {
+        if (deployment.Canary is not null || deployment.Variants.Any(v => v.ModelVersion == candidate.Version))
+        {
+            return;
+        }
+
+        await client.StartCanaryAsync(ModelName, new CanaryRequest(
+            $"{ModelName}/{candidate.Version}", Steps: [10, 50, 100], Interval: "1m", MinRequests: 30, QualityMetric: "accuracy", QualityMargin: 0.03, MinLabels: 100,
+            PromoteAlias: "champion"), cancellationToken);
+        CommandOutput.Info($"[green]✓[/] Canary of {ModelName}/{candidate.Version} started at 10 % beside version {deployment.Primary.ModelVersion}; watch it with `kiln canary status {ModelName}` and `kiln deployments history {ModelName}`");
     }
 
     /// <summary>
