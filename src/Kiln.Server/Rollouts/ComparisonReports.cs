@@ -18,7 +18,7 @@ internal sealed class ComparisonReports(DeploymentTable table, IQualityDataSourc
             ?? deployment.Variants.Where(v => v.Role == VariantRole.Primary).MaxBy(v => v.Weight)!;
         var challenger = Pick(deployment, challengerVersion, "challenger")
             ?? deployment.Variants.Where(v => v != champion).OrderBy(v => v.Role == VariantRole.Canary ? 0 : v.Role == VariantRole.Primary ? 1 : 2).FirstOrDefault()
-            ?? throw KilnException.Invalid("challenger", $"'{name}' serves one variant; name a challenger version, or start a canary, A/B split or shadow.");
+            ?? throw KilnException.Invalid("challenger", $"'{name}' serves one variant; name the versions to compare (champion=V&challenger=V: any versions with logged predictions), or start a canary, A/B split or shadow.");
         if (champion.ModelVersion == challenger.ModelVersion)
         {
             throw KilnException.Invalid("challenger", "must be another version than the champion.");
@@ -50,9 +50,22 @@ internal sealed class ComparisonReports(DeploymentTable table, IQualityDataSourc
             report.AucDifference is { } auc ? View(auc) : null, significant, report.RequiredLabelsPerVariant, report.AdditionalLabelsPerVariant, verdict);
     }
 
-    private static DeploymentVariant? Pick(Deployment deployment, int? version, string field) => version is not { } v
-        ? null
-        : deployment.Variants.FirstOrDefault(x => x.ModelVersion == v) ?? throw KilnException.Invalid(field, $"version {v} is not a variant of '{deployment.Name}'.");
+    /// <summary>A named version: a current variant, or any earlier version of the deployment's model (its logged predictions are compared).</summary>
+    private static DeploymentVariant? Pick(Deployment deployment, int? version, string field)
+    {
+        if (version is not { } v)
+        {
+            return null;
+        }
+
+        if (v < 1)
+        {
+            throw KilnException.Invalid(field, "must be a model version number.");
+        }
+
+        var model = deployment.Primary.ModelName;
+        return deployment.Variants.FirstOrDefault(x => x.ModelVersion == v) ?? new DeploymentVariant($"v{v}", model, v, $"{model}/{v}", 0, VariantRole.Primary);
+    }
 
     private static VariantPredictions Predictions(IReadOnlyList<LabelledPrediction> rows, PredictionTask task)
     {
