@@ -121,7 +121,8 @@ internal static class QuickstartCommand
     }
 
     /// <summary>
-    /// A second candidate, trained on "more recent" data (another sample of the generator, a mild shift),
+    /// A second candidate, trained on "more recent" data (a fresh sample of the same generator, so the
+    /// drift episode later shifts away from both versions' training profiles alike),
     /// registered as <c>bank-marketing@candidate</c>; reused when it exists.
     /// </summary>
     private static async Task<Core.Registry.ModelVersion> CandidateAsync(KilnClient client, string dataDir, int rows, CancellationToken cancellationToken)
@@ -135,7 +136,7 @@ internal static class QuickstartCommand
         catch (KilnApiException e) when (e.Status == HttpStatusCode.NotFound)
         {
             var recent = Path.Combine(dataDir, "demo", "bank-marketing-recent.csv");
-            BankMarketingGenerator.WriteFile(recent, rows, seed: 43, drift: 0.2);
+            BankMarketingGenerator.WriteFile(recent, rows, seed: 43);
             CommandOutput.Info($"[green]✓[/] Generated {rows:N0} more recent rows for a second candidate in {Markup.Escape(recent)}");
             var outcome = await TrainingSession.RunAsync(client, new TrainSettings
             {
