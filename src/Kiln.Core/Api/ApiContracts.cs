@@ -6,7 +6,8 @@ namespace Kiln.Core.Api;
 /// <summary>Body of <c>PUT /api/deployments/{name}</c>.</summary>
 /// <param name="Model">The version to serve: <c>NAME/VERSION</c>, <c>NAME@ALIAS</c> or <c>NAME</c> (latest).</param>
 /// <param name="LogSampleRate">The share of requests written to the prediction log, 0–1; omitted keeps the current rate (1 for a new deployment).</param>
-public sealed record DeployRequest(string? Model, double? LogSampleRate = null);
+/// <param name="RoutingField">The input field whose value routes requests stickily over the variants when no <c>Kiln-Routing-Key</c> header is sent; omitted keeps the current one.</param>
+public sealed record DeployRequest(string? Model, double? LogSampleRate = null, string? RoutingField = null);
 
 /// <summary>Body of <c>PUT /api/models/{name}/aliases/{alias}</c>.</summary>
 /// <param name="Version">The version the alias should point to.</param>

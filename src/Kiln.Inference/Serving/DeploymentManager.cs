@@ -80,8 +80,8 @@ public sealed partial class DeploymentManager
         }, actor, cancellationToken);
     }
 
-    /// <summary>Sets fixed weights (percent, summing to 100) by model version for an A/B split; versions not named leave, shadows stay.</summary>
-    public async Task<Deployment> SetTrafficAsync(string name, IReadOnlyDictionary<int, int> weights, string actor, CancellationToken cancellationToken)
+    /// <summary>Sets fixed weights (percent, summing to 100) by model version for an A/B split; versions not named leave, shadows stay. <paramref name="reason"/> is kept in the history.</summary>
+    public async Task<Deployment> SetTrafficAsync(string name, IReadOnlyDictionary<int, int> weights, string? reason, string actor, CancellationToken cancellationToken)
     {
         if (weights.Count == 0 || weights.Values.Any(w => w is < 0 or > 100) || weights.Values.Sum() != 100)
         {
@@ -110,7 +110,7 @@ public sealed partial class DeploymentManager
 
         variants.AddRange(current.Variants.Where(v => v.Role == VariantRole.Shadow));
         var split = string.Join(", ", weights.OrderBy(w => w.Key).Select(w => $"{model}/{w.Key} {w.Value}%"));
-        return await ChangeAsync(name, _ => new Plan(variants, current.LogSampleRate, current.RoutingField, null, "traffic", $"Traffic split: {split}."), actor, cancellationToken);
+        return await ChangeAsync(name, _ => new Plan(variants, current.LogSampleRate, current.RoutingField, null, "traffic", $"Traffic split: {split}.{(string.IsNullOrWhiteSpace(reason) ? "" : " " + reason)}"), actor, cancellationToken, basedOn: current.Revision);
     }
 
     /// <summary>Starts a canary of <paramref name="modelReference"/> at the policy's first step beside the current primary.</summary>
@@ -142,7 +142,7 @@ public sealed partial class DeploymentManager
             variants, current.LogSampleRate, current.RoutingField,
             new CanaryRollout("canary", policy, 0, _retained.Now, automatic, promoteAlias),
             "canary_start", $"Canary {version.ModelName}/{version.Version} at {first}% beside {primaries[0].ModelName}/{primaries[0].ModelVersion} ({(automatic ? "automated analysis" : "stepped by hand")})."),
-            actor, cancellationToken);
+            actor, cancellationToken, basedOn: current.Revision);
     }
 
     /// <summary>Moves a running canary to step <paramref name="step"/> of its policy (the last step, 100 %, promotes it).</summary>
@@ -160,7 +160,7 @@ public sealed partial class DeploymentManager
         var variants = current.Variants.Select(v => v.Name == canary.Variant ? v with { Weight = weight } : v == primary ? v with { Weight = 100 - weight } : v).ToArray();
         return await ChangeAsync(name, _ => new Plan(
             variants, current.LogSampleRate, current.RoutingField, canary with { Step = step, StepStartedAt = _retained.Now },
-            "canary_step", $"Canary to {weight}%: {reason}"), actor, cancellationToken);
+            "canary_step", $"Canary to {weight}%: {reason}"), actor, cancellationToken, basedOn: current.Revision);
     }
 
     /// <summary>Makes the canary the only primary; the old primary stays loaded for <paramref name="keepOld"/> so a rollback is instant.</summary>
@@ -172,7 +172,7 @@ public sealed partial class DeploymentManager
         var variants = current.Variants.Where(v => v.Role == VariantRole.Shadow).Prepend(promoted with { Name = "primary", Role = VariantRole.Primary, Weight = 100 }).ToArray();
         var record = await ChangeAsync(name, _ => new Plan(
             variants, current.LogSampleRate, current.RoutingField, null, "canary_promote",
-            $"Canary {promoted.ModelName}/{promoted.ModelVersion} promoted to primary: {reason}"), actor, cancellationToken, keepOld ?? TimeSpan.FromMinutes(10));
+            $"Canary {promoted.ModelName}/{promoted.ModelVersion} promoted to primary: {reason}"), actor, cancellationToken, keepOld ?? TimeSpan.FromMinutes(10), current.Revision);
         if (canary.PromoteAlias is { } alias)
         {
             await _registry.SetAliasAsync(promoted.ModelName, alias, promoted.ModelVersion, cancellationToken);
@@ -190,7 +190,7 @@ public sealed partial class DeploymentManager
         var removed = current.Variants.Single(v => v.Name == canary.Variant);
         return await ChangeAsync(name, _ => new Plan(
             variants, current.LogSampleRate, current.RoutingField, null, change,
-            $"Canary {removed.ModelName}/{removed.ModelVersion} removed: {reason}"), actor, cancellationToken);
+            $"Canary {removed.ModelName}/{removed.ModelVersion} removed: {reason}"), actor, cancellationToken, basedOn: current.Revision);
     }
 
     /// <summary>Loads and warms <paramref name="modelReference"/> alongside, then flips all traffic to it at once; the old version stays loaded for <paramref name="keepOld"/>.</summary>
@@ -210,7 +210,7 @@ public sealed partial class DeploymentManager
         return await ChangeAsync(name, _ => new Plan(
             variants, current.LogSampleRate, current.RoutingField, null, "bluegreen",
             $"Blue-green: all traffic from {before} to {version.ModelName}/{version.Version}; the old version stays loaded for {keepOld.TotalMinutes:0.#} min."),
-            actor, cancellationToken, keepOld);
+            actor, cancellationToken, keepOld, current.Revision);
     }
 
     /// <summary>Adds (or replaces) a shadow variant that gets a copy of <paramref name="sample"/> of requests.</summary>
@@ -228,7 +228,7 @@ public sealed partial class DeploymentManager
             .Append(new DeploymentVariant("shadow", version.ModelName, version.Version, requested, 0, VariantRole.Shadow) { ShadowSample = sample }).ToArray();
         return await ChangeAsync(name, _ => new Plan(
             variants, current.LogSampleRate, current.RoutingField, current.Canary, "shadow",
-            $"Shadow {version.ModelName}/{version.Version} gets {sample:P0} of requests."), actor, cancellationToken);
+            $"Shadow {version.ModelName}/{version.Version} gets {sample:P0} of requests."), actor, cancellationToken, basedOn: current.Revision);
     }
 
     /// <summary>Removes the shadow variant.</summary>
@@ -241,7 +241,7 @@ public sealed partial class DeploymentManager
         }
 
         var variants = current.Variants.Where(v => v.Role != VariantRole.Shadow).ToArray();
-        return await ChangeAsync(name, _ => new Plan(variants, current.LogSampleRate, current.RoutingField, current.Canary, "shadow_remove", "Shadow removed."), actor, cancellationToken);
+        return await ChangeAsync(name, _ => new Plan(variants, current.LogSampleRate, current.RoutingField, current.Canary, "shadow_remove", "Shadow removed."), actor, cancellationToken, basedOn: current.Revision);
     }
 
     /// <summary>Restores revision <paramref name="toRevision"/> (default: the one before the current) as a new revision.</summary>
@@ -259,10 +259,12 @@ public sealed partial class DeploymentManager
             throw KilnException.Invalid("toRevision", $"{target} is the current revision.");
         }
 
-        var served = string.Join(", ", revision.Variants.Where(v => v.Routable).Select(v => $"{v.ModelName}/{v.ModelVersion} {v.Weight}%"));
+        // A revision taken mid-canary comes back as the fixed split it had: no analysis resumes on restored weights.
+        var variants = revision.Variants.Select(v => v.Role == VariantRole.Canary ? v with { Role = VariantRole.Primary } : v).ToArray();
+        var served = string.Join(", ", variants.Where(v => v.Routable).Select(v => $"{v.ModelName}/{v.ModelVersion} {v.Weight}%"));
         return await ChangeAsync(name, _ => new Plan(
-            revision.Variants, revision.LogSampleRate, revision.RoutingField, null, "rollback",
-            $"Rolled back to revision {revision.Number} ({served})."), actor, cancellationToken, TimeSpan.FromMinutes(10));
+            variants, revision.LogSampleRate, revision.RoutingField, null, "rollback",
+            $"Rolled back to revision {revision.Number} ({served})."), actor, cancellationToken, TimeSpan.FromMinutes(10), current.Revision);
     }
 
     /// <summary>A deployment's revisions, newest first.</summary>
@@ -328,13 +330,24 @@ public sealed partial class DeploymentManager
     private sealed record Plan(IReadOnlyList<DeploymentVariant> Variants, double LogSampleRate, string? RoutingField, CanaryRollout? Canary, string Change, string Reason);
 
     /// <summary>The one way a deployment changes: plan from the current record, load, store a revision, swap.</summary>
-    private async Task<Deployment> ChangeAsync(string name, Func<Deployment?, Plan?> plan, string actor, CancellationToken cancellationToken, TimeSpan? keepOld = null)
+    /// <remarks>
+    /// A plan built from a record read before the lock (<paramref name="basedOn"/>: its revision) is refused when
+    /// another change committed in between, so it cannot silently undo that change (e.g. a shadow set during a
+    /// blue-green flip putting the old primary back).
+    /// </remarks>
+    private async Task<Deployment> ChangeAsync(string name, Func<Deployment?, Plan?> plan, string actor, CancellationToken cancellationToken, TimeSpan? keepOld = null, int? basedOn = null)
     {
         await _changes.WaitAsync(cancellationToken);
         try
         {
             var served = _table.TryGet(name, out var entry) ? entry : null;
             var current = served?.Deployment ?? await _store.GetAsync(name, cancellationToken);
+            if (basedOn is { } expected && current?.Revision != expected)
+            {
+                throw new KilnException(Core.Errors.KilnErrorKind.Conflict,
+                    $"'{name}' changed to revision {current?.Revision} while this change was being prepared from revision {expected}; nothing was changed, retry.");
+            }
+
             if (plan(current) is not { } next)
             {
                 return current!;

@@ -34,9 +34,10 @@ internal static class DeploymentEndpoints
         return TypedResults.Ok(View(deployment, manager));
     }
 
-    private static async Task<Ok<DeploymentView>> Deploy(string name, DeployRequest request, DeploymentManager manager, CancellationToken cancellationToken)
+    private static async Task<Ok<DeploymentView>> Deploy(string name, DeployRequest request, HttpContext context, DeploymentManager manager, CancellationToken cancellationToken)
     {
-        var deployment = await manager.DeployAsync(name, request.Model ?? throw KilnException.Invalid("model", "is required: NAME/VERSION, NAME@ALIAS or NAME."), request.LogSampleRate, cancellationToken);
+        var model = request.Model ?? throw KilnException.Invalid("model", "is required: NAME/VERSION, NAME@ALIAS or NAME.");
+        var deployment = await manager.DeployAsync(name, model, request.LogSampleRate, request.RoutingField, Rollouts.RolloutEndpoints.Actor(context), cancellationToken);
         return TypedResults.Ok(View(deployment, manager));
     }
 

@@ -17,6 +17,9 @@ internal sealed partial class CanaryController(
     /// <summary>How often canaries are judged.</summary>
     public static TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
 
+    // Runs are serialized: the timer's run and a direct call (tests, or ticks that queued up) must not both judge
+    // the same step from the same snapshot and step it twice.
+    private readonly SemaphoreSlim _running = new(1, 1);
     private PeriodicTimer? _timer;
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -28,11 +31,25 @@ internal sealed partial class CanaryController(
     public override void Dispose()
     {
         _timer?.Dispose();
+        _running.Dispose();
         base.Dispose();
     }
 
     /// <summary>Judges every automated canary once and acts on the decisions.</summary>
     public async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        await _running.WaitAsync(cancellationToken);
+        try
+        {
+            await JudgeAllAsync(cancellationToken);
+        }
+        finally
+        {
+            _running.Release();
+        }
+    }
+
+    private async Task JudgeAllAsync(CancellationToken cancellationToken)
     {
         manager.ReleaseExpired();
         foreach (var served in table.Entries.ToArray())

@@ -46,7 +46,7 @@ internal static class RolloutEndpoints
                 : throw KilnException.Invalid($"weights.{key}", "must be a model version number.")] = weight;
         }
 
-        return TypedResults.Ok(DeploymentEndpoints.View(await manager.SetTrafficAsync(name, weights, Actor(context), cancellationToken), manager));
+        return TypedResults.Ok(DeploymentEndpoints.View(await manager.SetTrafficAsync(name, weights, request.Reason, Actor(context), cancellationToken), manager));
     }
 
     private static async Task<Ok<DeploymentView>> StartCanary(string name, CanaryRequest request, HttpContext context, DeploymentManager manager, CancellationToken cancellationToken)
