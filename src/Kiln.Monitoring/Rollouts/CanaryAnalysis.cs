@@ -34,12 +34,14 @@ public static class CanaryAnalysis
             ? [CanaryChecks.ErrorRate(policy, primary, canary), CanaryChecks.Latency(policy, primary, canary)]
             : [CanaryChecks.ErrorRate(policy, primary, canary), CanaryChecks.Latency(policy, primary, canary), quality];
 
-        if (Array.Find(checks, c => c.Outcome == CanaryCheckOutcome.Failed) is { } failed)
+        // Errors and quality are tests that hold on any sample size, so they may roll back mid-step; a p99 over part of
+        // a step mostly measures the warm-up of a variant that just got more traffic, so latency is judged at step end.
+        var elapsed = now - state.StepStartedAt;
+        if (Array.Find(checks, c => c.Outcome == CanaryCheckOutcome.Failed && (c.Check != CanaryCheck.Latency || elapsed >= policy.StepInterval)) is { } failed)
         {
             return new(CanaryVerdict.Rollback, $"Roll back at {step}: {failed.Detail}.", state, 0, checks, FailedCheck: failed.Check);
         }
 
-        var elapsed = now - state.StepStartedAt;
         if (elapsed < policy.StepInterval)
         {
             return Hold(CanaryHoldReason.Waiting, Format($"Hold at {step}: waiting, {Duration(elapsed)} of {Duration(policy.StepInterval)} elapsed, canary has {canary.Requests} requests."));
@@ -56,7 +58,9 @@ public static class CanaryAnalysis
         }
 
         var requiredQuality = policy.Quality?.RequiredToPromote == true;
-        if (Array.Find(checks, c => c.Outcome == CanaryCheckOutcome.Pending && (c.Check != CanaryCheck.Quality || requiredQuality)) is { } pending)
+        var latencyJudgeable = canary.Requests >= Math.Max(policy.MinRequestsPerStep, CanaryChecks.MinRequestsForP99);
+        if (Array.Find(checks, c => c.Outcome == CanaryCheckOutcome.Pending
+            && (c.Check == CanaryCheck.ErrorRate || (c.Check == CanaryCheck.Latency && latencyJudgeable) || (c.Check == CanaryCheck.Quality && requiredQuality))) is { } pending)
         {
             var reason = pending.Check == CanaryCheck.Quality ? CanaryHoldReason.QualityPending : CanaryHoldReason.MissingBaseline;
             return Hold(reason, $"Hold at {step}: {pending.Detail}.");

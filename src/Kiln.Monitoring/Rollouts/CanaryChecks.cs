@@ -33,11 +33,15 @@ internal static class CanaryChecks
         return new(CanaryCheck.ErrorRate, failed ? CanaryCheckOutcome.Failed : CanaryCheckOutcome.Passed, detail, canaryRate, primaryRate);
     }
 
+    /// <summary>The fewest requests whose p99 means more than "the slowest one": below it latency is not judged.</summary>
+    public const long MinRequestsForP99 = 100;
+
     public static CanaryCheckResult Latency(CanaryPolicy policy, VariantWindowStats primary, VariantWindowStats canary)
     {
-        if (canary.Requests < policy.MinRequestsPerStep)
+        var needed = Math.Max(policy.MinRequestsPerStep, MinRequestsForP99);
+        if (canary.Requests < needed)
         {
-            return Pending(CanaryCheck.Latency, $"p99 latency: canary has {canary.Requests} of {policy.MinRequestsPerStep} requests needed");
+            return Pending(CanaryCheck.Latency, $"p99 latency: canary has {canary.Requests} of {needed} requests needed for a p99 (not judged)");
         }
 
         if (canary.P99Seconds is not { } canaryP99 || primary.P99Seconds is not { } primaryP99)

@@ -96,6 +96,31 @@ public sealed class CanaryAnalysisTests
     }
 
     [Fact]
+    public void Decide_LatencySpikeMidStep_WaitsForTheStepToEnd()
+    {
+        // Seen in the quickstart: right after a step up, the canary's first requests at the new share were slow
+        // (warm-up), and a p99 over a few dozen requests is just the slowest one.
+        var (primary, canary) = Traffic(5, primaryP99: 0.0008, canaryP99: 0.018);
+
+        var decision = CanaryAnalysis.Decide(Policy(), CanaryState.Start(Start), primary, canary, Start + TimeSpan.FromSeconds(10));
+
+        Assert.Equal(CanaryVerdict.Hold, decision.Verdict);
+        Assert.Equal(CanaryHoldReason.Waiting, decision.HoldReason);
+    }
+
+    [Fact]
+    public void Decide_TooFewRequestsForAP99_DoesNotJudgeLatency()
+    {
+        var primary = new VariantWindowStats(2000, 0, 0.001);
+        var canary = new VariantWindowStats(60, 0, 0.050);
+
+        var decision = CanaryAnalysis.Decide(Policy() with { MinRequestsPerStep = 50 }, CanaryState.Start(Start), primary, canary, Start + Interval);
+
+        Assert.Equal(CanaryVerdict.Advance, decision.Verdict);
+        Assert.Contains("needed for a p99 (not judged)", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Decide_SubMillisecondLatencyNoise_Passes()
     {
         var (primary, canary) = Traffic(5, primaryP99: 0.0003, canaryP99: 0.0015);
