@@ -29,11 +29,20 @@ public sealed class QuickstartTests : IDisposable
             var experiment = JsonDocument.Parse(await http.GetStringAsync("api/experiments/by-name/bank-marketing")).RootElement;
             var search = await http.PostAsync("api/runs/search", Json($$"""{"experimentIds":["{{experiment.GetProperty("id").GetString()}}"],"orderBy":["metrics.auc DESC"]}"""));
             var runs = JsonDocument.Parse(await search.Content.ReadAsStringAsync()).RootElement.GetProperty("runs");
-            Assert.Equal(3, runs.GetArrayLength());
+            // Three trials for the champion, two for the candidate trained on more recent data.
+            Assert.Equal(5, runs.GetArrayLength());
             var champion = JsonDocument.Parse(await http.GetStringAsync("api/models/bank-marketing/aliases/champion")).RootElement;
+            var candidate = JsonDocument.Parse(await http.GetStringAsync("api/models/bank-marketing/aliases/candidate")).RootElement;
             Assert.Equal("mlnet", champion.GetProperty("manifest").GetProperty("flavor").GetString());
-            Assert.Equal(runs[0].GetProperty("id").GetString(), champion.GetProperty("manifest").GetProperty("runId").GetString());
-            Assert.True(runs[0].GetProperty("metrics").GetProperty("auc").GetDouble() > 0.6);
+            var championRun = runs.EnumerateArray().Single(r => r.GetProperty("id").GetString() == champion.GetProperty("manifest").GetProperty("runId").GetString());
+            Assert.True(championRun.GetProperty("metrics").GetProperty("auc").GetDouble() > 0.6);
+            Assert.NotEqual(champion.GetProperty("version").GetInt32(), candidate.GetProperty("version").GetInt32());
+
+            // The candidate runs as a canary beside the champion.
+            var deployment = JsonDocument.Parse(await http.GetStringAsync("api/deployments/bank-marketing")).RootElement.GetProperty("deployment");
+            Assert.Equal("canary", deployment.GetProperty("canary").GetProperty("variant").GetString());
+            Assert.Contains(deployment.GetProperty("variants").EnumerateArray(), v => v.GetProperty("role").GetString() == "canary"
+                && v.GetProperty("modelVersion").GetInt32() == candidate.GetProperty("version").GetInt32());
             Assert.True(firstTime < TimeSpan.FromMinutes(2), $"quickstart took {firstTime} to serve");
             await SimulatedTrafficIsMonitoredAsync(http, first.Output);
         }
