@@ -25,6 +25,10 @@ internal sealed class QualityReports(IQualityDataSource data, PredictionLogWrite
 
         await writer.FlushAsync(cancellationToken);
         var task = await data.DetectTaskAsync(deployment, since, until, cancellationToken);
+        // The labelled rows and the per-window counts are two independent scans of the same range: run them side by side.
+        var countsTask = last is null
+            ? Task.Run(() => data.CountAsync(deployment, since, until, window ?? (until - since + TimeSpan.FromMilliseconds(1)), version, cancellationToken), cancellationToken)
+            : null;
         var labelled = await data.ReadLabelledAsync(deployment, since, until, version, task, cancellationToken);
         IReadOnlyList<PredictionCount> counts;
         if (last is { } n)
@@ -38,7 +42,7 @@ internal sealed class QualityReports(IQualityDataSource data, PredictionLogWrite
         }
         else
         {
-            counts = await data.CountAsync(deployment, since, until, window ?? (until - since + TimeSpan.FromMilliseconds(1)), version, cancellationToken);
+            counts = await countsTask!;
         }
 
         var (overall, versions) = QualityCalculator.Compute(task, labelled, counts, since, until, window);

@@ -9,6 +9,9 @@ namespace Kiln.Storage.Monitoring;
 /// </summary>
 public sealed class MonitoringDatabase
 {
+    // Indexes: (deployment, ts, version) serves range queries and per-window counts without touching the table; the
+    // partial index holds only labelled rows, with every column quality reads, so a quality report scans it alone — rows
+    // enter it when their label arrives, so it costs the prediction log's inserts nothing.
     private const string Schema = """
         PRAGMA journal_mode=WAL;
         CREATE TABLE IF NOT EXISTS predictions (
@@ -29,7 +32,11 @@ public sealed class MonitoringDatabase
             label TEXT,
             label_num REAL,
             labelled_at INTEGER);
-        CREATE INDEX IF NOT EXISTS ix_predictions_deployment_ts ON predictions (deployment, ts);
+        DROP INDEX IF EXISTS ix_predictions_deployment_ts;
+        CREATE INDEX IF NOT EXISTS ix_predictions_deployment_ts_version ON predictions (deployment, ts, version);
+        CREATE INDEX IF NOT EXISTS ix_predictions_labelled
+            ON predictions (deployment, ts, version, labelled_at, score, label_num, prediction, positive_label, label)
+            WHERE label IS NOT NULL;
         CREATE INDEX IF NOT EXISTS ix_predictions_request ON predictions (deployment, request_id, row);
         CREATE TABLE IF NOT EXISTS profile_sketches (
             deployment TEXT NOT NULL,

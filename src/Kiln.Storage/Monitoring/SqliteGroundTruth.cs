@@ -180,8 +180,14 @@ public sealed class SqliteGroundTruth(MonitoringDatabase database) : IGroundTrut
         // see that the bucket follows the (deployment, ts) index and would sort every row in a temp B-tree. A window
         // almost always holds one version (MIN = MAX); only a window with several is grouped by version.
         var filter = " WHERE deployment = $deployment AND ts >= $from AND ts < $to" + (modelVersion is null ? string.Empty : " AND version = $version");
-        using var totals = Command(connection, "SELECT COUNT(*), COUNT(label), MIN(version), MAX(version) FROM predictions" + filter, deployment, modelVersion);
-        using var grouped = Command(connection, "SELECT version, COUNT(*), COUNT(label) FROM predictions" + filter + " GROUP BY version ORDER BY version", deployment, modelVersion);
+        // Both counts are index-only: all rows from (deployment, ts, version), labelled ones from the partial index.
+        using var totals = Command(connection, "SELECT COUNT(*), MIN(version), MAX(version), (SELECT COUNT(*) FROM predictions" + filter + " AND label IS NOT NULL) FROM predictions" + filter, deployment, modelVersion);
+        using var grouped = Command(connection, """
+            SELECT a.version, COUNT(*), (SELECT COUNT(*) FROM predictions l
+                WHERE l.deployment = $deployment AND l.ts >= $from AND l.ts < $to AND l.version = a.version AND l.label IS NOT NULL)
+            FROM predictions a
+            """ + filter.Replace(" deployment =", " a.deployment =", StringComparison.Ordinal).Replace(" ts ", " a.ts ", StringComparison.Ordinal).Replace(" version =", " a.version =", StringComparison.Ordinal)
+            + " GROUP BY a.version ORDER BY a.version", deployment, modelVersion);
         var sizeMs = Math.Max(1L, (long)bucket.TotalMilliseconds);
         var sinceMs = MonitoringDatabase.ToMs(since);
         var untilMs = MonitoringDatabase.ToMs(until);
@@ -195,9 +201,9 @@ public sealed class SqliteGroundTruth(MonitoringDatabase database) : IGroundTrut
             {
                 await reader.ReadAsync(cancellationToken);
                 predictions = reader.GetInt64(0);
-                labelled = reader.GetInt64(1);
-                lowest = predictions == 0 ? 0 : reader.GetInt32(2);
-                highest = predictions == 0 ? 0 : reader.GetInt32(3);
+                lowest = predictions == 0 ? 0 : reader.GetInt32(1);
+                highest = predictions == 0 ? 0 : reader.GetInt32(2);
+                labelled = reader.GetInt64(3);
             }
 
             if (predictions == 0)
