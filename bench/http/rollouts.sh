@@ -2,7 +2,7 @@
 # Routing overhead and the shadow's effect on the primary, over HTTP: one Kiln, the same 7-feature GBT
 # registered as two versions, V2 single-row requests under wrk (2 threads, 16 connections), one scenario
 # after another on the same server:
-#   single      one primary (the baseline)
+#   single      one primary (the baseline; run first and again last, to show the warm-up's share)
 #   ab-random   A/B 50/50 by versions, no routing key (weighted draw)
 #   ab-sticky   A/B 50/50 with a Kiln-Routing-Key header per request (rendezvous hashing)
 #   shadow-20   one primary + a shadow mirrored 20 % of requests
@@ -67,7 +67,7 @@ cat "$TMP/post.lua" "$TMP/sticky.lua" >"$TMP/post_sticky.lua"
 echo "# $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg), wrk -t2 -c16 -d$DURATION, V2 single row"
 echo "| scenario | requests/s | p50 | p99 |"
 echo "|---|---|---|---|"
-run single "${body[@]}" "$URL/v2/models/gbt/infer"
+run single "${body[@]}" "$URL/v2/models/gbt/infer"     # also finishes the JIT's tiering; compare with single-again
 put PUT /api/deployments/gbt/traffic '{"weights":{"1":50,"2":50}}'
 run ab-random "${body[@]}" "$URL/v2/models/gbt/infer"
 run ab-sticky -s "$TMP/post_sticky.lua" "$URL/v2/models/gbt/infer"
@@ -76,6 +76,8 @@ put PUT /api/deployments/gbt/shadow '{"model":"gbt/2","sample":0.2}'
 run shadow-20 "${body[@]}" "$URL/v2/models/gbt/infer"
 put PUT /api/deployments/gbt/shadow '{"model":"gbt/2","sample":1.0}'
 run shadow-100 "${body[@]}" "$URL/v2/models/gbt/infer"
+curl -sf -X DELETE "$URL/api/deployments/gbt/shadow" >/dev/null
+run single-again "${body[@]}" "$URL/v2/models/gbt/infer"
 echo
 echo "shadow outcomes: $(curl -s "$URL/metrics" | grep '^kiln_shadow_requests_total' | tr '\n' ' ')"
 echo "shadow agreement: $(curl -s "$URL/api/deployments/gbt/shadow?since=5m")"
