@@ -32,7 +32,19 @@ public sealed record CreatedApiKey(string Key, ApiKeyInfo Info);
 /// <param name="Status">loading, ready or failed.</param>
 /// <param name="Error">Why it failed to load, when it did.</param>
 /// <param name="Endpoints">The URLs that serve it, per protocol.</param>
-public sealed record DeploymentView(Deployment Deployment, string Status, string? Error, InferenceUrls Endpoints);
+public sealed record DeploymentView(Deployment Deployment, string Status, string? Error, InferenceUrls Endpoints)
+{
+    /// <summary>Each variant's traffic over the last five minutes in the server that answered (on reads of a deployment).</summary>
+    public IReadOnlyList<VariantTraffic>? Traffic { get; init; }
+}
+
+/// <summary>A variant's live traffic over a recent window.</summary>
+/// <param name="Variant">The variant's name.</param>
+/// <param name="ModelVersion">Its model version.</param>
+/// <param name="Requests">Requests it answered.</param>
+/// <param name="ErrorRate">Share of them with a 5xx status.</param>
+/// <param name="P99Ms">Their p99 latency in milliseconds, when there were any.</param>
+public sealed record VariantTraffic(string Variant, int ModelVersion, long Requests, double ErrorRate, double? P99Ms);
 
 /// <summary>The inference URLs of a deployment.</summary>
 /// <param name="V2">Open Inference Protocol v2 infer URL.</param>

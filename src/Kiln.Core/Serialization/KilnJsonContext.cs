@@ -76,4 +76,5 @@ namespace Kiln.Core.Serialization;
 [JsonSerializable(typeof(CanaryStatus))]
 [JsonSerializable(typeof(ComparisonReport))]
 [JsonSerializable(typeof(IReadOnlyList<ShadowWindow>))]
+[JsonSerializable(typeof(VariantTraffic))]
 public sealed partial class KilnJsonContext : JsonSerializerContext;

@@ -3,6 +3,7 @@ using Kiln.Core;
 using Kiln.Core.Api;
 using Kiln.Core.Deployments;
 using Kiln.Inference.Serving;
+using Kiln.Monitoring.Traffic;
 using Kiln.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -22,16 +23,16 @@ internal static class DeploymentEndpoints
         return app;
     }
 
-    private static async Task<Ok<IReadOnlyList<DeploymentView>>> List(IDeploymentStore store, DeploymentManager manager, CancellationToken cancellationToken)
+    private static async Task<Ok<IReadOnlyList<DeploymentView>>> List(IDeploymentStore store, DeploymentManager manager, TrafficWindows traffic, CancellationToken cancellationToken)
     {
         var deployments = await store.ListAsync(cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<DeploymentView>>(deployments.Select(d => View(d, manager)).ToArray());
+        return TypedResults.Ok<IReadOnlyList<DeploymentView>>(deployments.Select(d => View(d, manager, traffic)).ToArray());
     }
 
-    private static async Task<Ok<DeploymentView>> Get(string name, IDeploymentStore store, DeploymentManager manager, CancellationToken cancellationToken)
+    private static async Task<Ok<DeploymentView>> Get(string name, IDeploymentStore store, DeploymentManager manager, TrafficWindows traffic, CancellationToken cancellationToken)
     {
         var deployment = await store.GetAsync(name, cancellationToken) ?? throw KilnException.NotFound("Deployment", name);
-        return TypedResults.Ok(View(deployment, manager));
+        return TypedResults.Ok(View(deployment, manager, traffic));
     }
 
     private static async Task<Ok<DeploymentView>> Deploy(string name, DeployRequest request, HttpContext context, DeploymentManager manager, CancellationToken cancellationToken)
@@ -44,13 +45,20 @@ internal static class DeploymentEndpoints
     private static async Task<NoContent> Delete(string name, DeploymentManager manager, CancellationToken cancellationToken) =>
         await manager.DeleteAsync(name, cancellationToken) ? TypedResults.NoContent() : throw KilnException.NotFound("Deployment", name);
 
-    internal static DeploymentView View(Deployment deployment, DeploymentManager manager)
+    internal static DeploymentView View(Deployment deployment, DeploymentManager manager, TrafficWindows? traffic = null)
     {
         var state = manager.GetState(deployment.Name);
         var endpoints = new InferenceUrls(
             $"/v2/models/{deployment.Name}/infer",
             $"/v1/models/{deployment.Name}:predict",
             $"/deployments/{deployment.Name}/invocations");
-        return new DeploymentView(deployment, (state?.Status ?? DeploymentStatus.Loading).ToString().ToLowerInvariant(), state?.Error, endpoints);
+        return new DeploymentView(deployment, (state?.Status ?? DeploymentStatus.Loading).ToString().ToLowerInvariant(), state?.Error, endpoints)
+        {
+            Traffic = traffic is null ? null : deployment.Variants.Select(v =>
+            {
+                var window = traffic.Snapshot(deployment.Name, v.Name, TimeSpan.FromMinutes(5));
+                return new VariantTraffic(v.Name, v.ModelVersion, window.Requests, window.ErrorRate, window.P99Seconds * 1000);
+            }).ToArray(),
+        };
     }
 }
