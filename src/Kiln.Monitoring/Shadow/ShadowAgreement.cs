@@ -55,10 +55,14 @@ public sealed class ShadowAgreement(TimeProvider time)
         }
     }
 
-    /// <summary>The comparisons of a deployment's shadows over [<paramref name="since"/>, now).</summary>
-    public IReadOnlyList<ShadowWindow> Read(string deployment, DateTimeOffset since)
+    /// <summary>
+    /// The comparisons of a deployment's shadows over [<paramref name="since"/>, now): one entry per shadow version, or with
+    /// <paramref name="window"/> one per shadow version and window (whole minutes), oldest first.
+    /// </summary>
+    public IReadOnlyList<ShadowWindow> Read(string deployment, DateTimeOffset since, TimeSpan? window = null)
     {
         var from = since.ToUnixTimeMilliseconds() / BucketMs * BucketMs;
+        var size = window is { } w ? Math.Max(BucketMs, (long)w.TotalMilliseconds / BucketMs * BucketMs) : long.MaxValue;
         var windows = new List<ShadowWindow>();
         foreach (var ((name, model, version), series) in _series)
         {
@@ -69,8 +73,7 @@ public sealed class ShadowAgreement(TimeProvider time)
 
             lock (series)
             {
-                long rows = 0, labelled = 0, agreed = 0;
-                var differences = new QuantileSketch();
+                Summary? current = null;
                 foreach (var (start, bucket) in series)
                 {
                     if (start < from)
@@ -78,22 +81,50 @@ public sealed class ShadowAgreement(TimeProvider time)
                         continue;
                     }
 
-                    rows += bucket.Rows;
-                    labelled += bucket.Labelled;
-                    agreed += bucket.Agreed;
-                    differences.Merge(bucket.Differences);
+                    var windowStart = size == long.MaxValue ? from : from + ((start - from) / size * size);
+                    if (current is null || current.Start != windowStart)
+                    {
+                        if (current is not null)
+                        {
+                            windows.Add(current.ToWindow(model, version));
+                        }
+
+                        current = new Summary(windowStart);
+                    }
+
+                    current.Add(bucket);
                 }
 
-                windows.Add(new ShadowWindow(
-                    model, version, DateTimeOffset.FromUnixTimeMilliseconds(from), rows, labelled == 0 ? null : (double)agreed / labelled,
-                    differences.Count == 0 ? null : differences.Mean,
-                    differences.Count == 0 ? null : differences.Quantile(0.05),
-                    differences.Count == 0 ? null : differences.Quantile(0.5),
-                    differences.Count == 0 ? null : differences.Quantile(0.95)));
+                windows.Add((current ?? new Summary(from)).ToWindow(model, version));
             }
         }
 
         return windows;
+    }
+
+    private sealed class Summary(long start)
+    {
+        private long _rows;
+        private long _labelled;
+        private long _agreed;
+        private readonly QuantileSketch _differences = new();
+
+        public long Start { get; } = start;
+
+        public void Add(Bucket bucket)
+        {
+            _rows += bucket.Rows;
+            _labelled += bucket.Labelled;
+            _agreed += bucket.Agreed;
+            _differences.Merge(bucket.Differences);
+        }
+
+        public ShadowWindow ToWindow(string model, int version) => new(
+            model, version, DateTimeOffset.FromUnixTimeMilliseconds(Start), _rows, _labelled == 0 ? null : (double)_agreed / _labelled,
+            _differences.Count == 0 ? null : _differences.Mean,
+            _differences.Count == 0 ? null : _differences.Quantile(0.05),
+            _differences.Count == 0 ? null : _differences.Quantile(0.5),
+            _differences.Count == 0 ? null : _differences.Quantile(0.95));
     }
 
     private sealed class Bucket

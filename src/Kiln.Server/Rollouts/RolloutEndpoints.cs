@@ -26,7 +26,7 @@ internal static class RolloutEndpoints
         group.MapPost("/bluegreen", BlueGreen).RequireRole(KilnRole.Deployer).WithSummary("Load and warm a version alongside, then flip all traffic to it at once.");
         group.MapPut("/shadow", Shadow).RequireRole(KilnRole.Deployer).WithSummary("Mirror a sample of requests to a shadow version; its answers are compared, never returned.");
         group.MapDelete("/shadow", RemoveShadow).RequireRole(KilnRole.Deployer);
-        group.MapGet("/shadow", ShadowReport).RequireRole(KilnRole.Viewer).WithSummary("Agreement of each shadow with the primary over a window.");
+        group.MapGet("/shadow", ShadowReport).RequireRole(KilnRole.Viewer).WithSummary("Agreement of each shadow with the primary since a time, overall or per window (window=5m).");
         group.MapPost("/rollback", Rollback).RequireRole(KilnRole.Deployer).WithSummary("Restore a previous revision (default: the one before the current).");
         group.MapGet("/compare", Compare).RequireRole(KilnRole.Viewer)
             .WithSummary("Champion vs challenger on labelled traffic: accuracy and AUC with 95 % intervals, the difference, its significance, and the labels still needed.");
@@ -95,8 +95,8 @@ internal static class RolloutEndpoints
     private static async Task<Ok<DeploymentView>> RemoveShadow(string name, HttpContext context, DeploymentManager manager, CancellationToken cancellationToken) =>
         TypedResults.Ok(DeploymentEndpoints.View(await manager.RemoveShadowAsync(name, Actor(context), cancellationToken), manager));
 
-    private static Ok<IReadOnlyList<ShadowWindow>> ShadowReport(string name, string? since, ShadowAgreement agreement, TimeProvider time) =>
-        TypedResults.Ok(agreement.Read(name, DurationText.ParseTime(since ?? "1h", time.GetUtcNow(), "since")));
+    private static Ok<IReadOnlyList<ShadowWindow>> ShadowReport(string name, string? since, string? window, ShadowAgreement agreement, TimeProvider time) =>
+        TypedResults.Ok(agreement.Read(name, DurationText.ParseTime(since ?? "1h", time.GetUtcNow(), "since"), window is null ? null : DurationText.Parse(window, "window")));
 
     private static async Task<Ok<DeploymentView>> Rollback(string name, RollbackRequest? request, HttpContext context, DeploymentManager manager, CancellationToken cancellationToken) =>
         TypedResults.Ok(DeploymentEndpoints.View(await manager.RollbackAsync(name, request?.ToRevision, Actor(context), cancellationToken), manager));
