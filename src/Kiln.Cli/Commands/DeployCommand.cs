@@ -74,7 +74,7 @@ internal static class DeployCommand
 
             var deployment = view.Deployment;
             CommandOutput.Info($"{Markup.Escape(deployment.Name)}: {Markup.Escape(VariantText.Summary(deployment.Variants))}, revision {deployment.Revision}, {Markup.Escape(view.Status)}{(view.Error is { } e ? ": " + Markup.Escape(e) : "")}");
-            CommandOutput.Table(VariantText.Table(deployment.Variants));
+            CommandOutput.Table(VariantText.Table(deployment.Variants, view.Traffic));
             if (deployment.Canary is { } canary)
             {
                 CommandOutput.Info($"Canary at step {canary.Step + 1}/{canary.Policy.Steps.Count} since {canary.StepStartedAt:u} ({(canary.Automatic ? "automated analysis" : "stepped by hand")}): `kiln canary status {Markup.Escape(deployment.Name)}`");

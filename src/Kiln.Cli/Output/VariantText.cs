@@ -27,15 +27,33 @@ internal static class VariantText
         _ => "primary",
     };
 
-    public static Table Table(IEnumerable<DeploymentVariant> variants)
+    public static Table Table(IEnumerable<DeploymentVariant> variants, IReadOnlyList<VariantTraffic>? traffic = null)
     {
         // Shadows serve no traffic: their column is the share of requests they get a copy of.
         var table = new Table().AddColumns("Variant", "Role", "Model", "Version", "Requested", "Weight", "Shadow sample");
+        if (traffic is not null)
+        {
+            table.AddColumns("Requests (5 min)", "5xx", "p99");
+        }
+
         foreach (var v in variants)
         {
-            table.AddRow(
+            string[] cells =
+            [
                 Markup.Escape(v.Name), Role(v.Role), Markup.Escape(v.ModelName), v.ModelVersion.ToString(CultureInfo.InvariantCulture), Markup.Escape(v.Requested),
-                v.Role == VariantRole.Shadow ? "" : v.Weight.ToString(CultureInfo.InvariantCulture) + "%", v.Role == VariantRole.Shadow ? Percent(v.ShadowSample) : "");
+                v.Role == VariantRole.Shadow ? "" : v.Weight.ToString(CultureInfo.InvariantCulture) + "%", v.Role == VariantRole.Shadow ? Percent(v.ShadowSample) : "",
+            ];
+            if (traffic?.FirstOrDefault(t => t.Variant == v.Name) is { } live)
+            {
+                cells = [.. cells, live.Requests.ToString("N0", CultureInfo.InvariantCulture), (live.ErrorRate * 100).ToString("0.##", CultureInfo.InvariantCulture) + "%",
+                    live.P99Ms is { } p99 ? p99.ToString("0.###", CultureInfo.InvariantCulture) + " ms" : ""];
+            }
+            else if (traffic is not null)
+            {
+                cells = [.. cells, "", "", ""];
+            }
+
+            table.AddRow(cells);
         }
 
         return table;
