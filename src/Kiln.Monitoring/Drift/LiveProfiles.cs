@@ -82,7 +82,31 @@ public sealed class LiveProfiles : IPredictionObserver
             }
         }
 
-        await _store.UpsertAsync(dirty, cancellationToken);
+        try
+        {
+            await _store.UpsertAsync(dirty, cancellationToken);
+        }
+        catch
+        {
+            // Not stored: mark them dirty again (a closed bucket comes back to memory) so the next flush retries.
+            lock (_lock)
+            {
+                foreach (var sketch in dirty)
+                {
+                    var key = new BucketKey(sketch.Deployment, sketch.ModelName, sketch.ModelVersion, sketch.BucketStartMs);
+                    if (_open.TryGetValue(key, out var open))
+                    {
+                        open.Dirty = true;
+                    }
+                    else
+                    {
+                        _open[key] = new OpenBucket(ProfileSketch.FromBytes(sketch.Data)) { Dirty = true };
+                    }
+                }
+            }
+
+            throw;
+        }
     }
 
     private static ProfileSketch Create(PredictionRecord record, IReadOnlyList<FeatureColumn> features)

@@ -1,0 +1,69 @@
+using Kiln.Core.Monitoring;
+using Kiln.Monitoring.Drift;
+using Kiln.Monitoring.Sketches;
+using Kiln.Monitoring.Tests.PredictionLog;
+
+namespace Kiln.Monitoring.Tests.Drift;
+
+public sealed class LiveProfilesTests
+{
+    private static readonly DateTimeOffset Minute = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Flush_RecordsOfOneMinute_StoreOneBucketWithEveryFeatureAndTheScore()
+    {
+        var store = new MemorySketches();
+        var profiles = new LiveProfiles(store, TimeSpan.FromMinutes(1));
+
+        profiles.Observe(PredictionLogWriterTests.Record("a", 3, Minute.AddSeconds(5)));
+        profiles.Observe(PredictionLogWriterTests.Record("b", 2, Minute.AddSeconds(50)));
+        await profiles.FlushAsync(CancellationToken.None);
+
+        var bucket = Assert.Single(store.Stored.Values);
+        Assert.Equal(Minute.ToUnixTimeMilliseconds(), bucket.BucketStartMs);
+        Assert.Equal(5, bucket.Rows);
+        var sketch = ProfileSketch.FromBytes(bucket.Data);
+        Assert.Equal(5, sketch.Find("age")!.Count);
+        Assert.Equal(3, sketch.Find("job")!.Categorical!.Counts["admin."]);
+        Assert.Equal(5, sketch.Find(LiveProfiles.ScoreColumn)!.Count);
+    }
+
+    [Fact]
+    public async Task Flush_StoreFailsOnce_TheNextFlushStoresTheBucket()
+    {
+        var store = new MemorySketches { FailNext = true };
+        var profiles = new LiveProfiles(store, TimeSpan.FromMinutes(1));
+        profiles.Observe(PredictionLogWriterTests.Record("a", 4, Minute.AddSeconds(1)));
+
+        await Assert.ThrowsAsync<IOException>(() => profiles.FlushAsync(CancellationToken.None));
+        await profiles.FlushAsync(CancellationToken.None);
+
+        Assert.Equal(4, Assert.Single(store.Stored.Values).Rows);
+    }
+
+    private sealed class MemorySketches : ISketchStore
+    {
+        public Dictionary<long, StoredSketch> Stored { get; } = [];
+
+        public bool FailNext { get; set; }
+
+        public Task UpsertAsync(IReadOnlyList<StoredSketch> sketches, CancellationToken cancellationToken)
+        {
+            if (FailNext)
+            {
+                FailNext = false;
+                throw new IOException("database is locked");
+            }
+
+            foreach (var sketch in sketches)
+            {
+                Stored[sketch.BucketStartMs] = sketch;
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task<IReadOnlyList<StoredSketch>> ReadAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? modelVersion, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<StoredSketch>>(Stored.Values.ToArray());
+    }
+}
