@@ -15,6 +15,7 @@ public static class RolloutServiceCollectionExtensions
         services.TryAddSingleton<ComparisonReports>();
         services.TryAddSingleton<CanaryController>();
         services.AddHostedService(provider => provider.GetRequiredService<CanaryController>());
+        services.AddHostedService<RolloutEventWebhooks>();
         return services;
     }
 }

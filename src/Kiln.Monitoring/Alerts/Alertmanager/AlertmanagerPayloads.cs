@@ -46,6 +46,60 @@ public static class AlertmanagerPayloads
         };
     }
 
+    /// <summary>
+    /// A one-off event (a canary advanced, promoted or rolled back) as an Alertmanager message: a single alert named
+    /// after the event kind (<c>canary.rolled_back</c> → <c>CanaryRolledBack</c>), firing, starting and ending at the
+    /// event's time, with its summary and reason as annotations.
+    /// </summary>
+    /// <param name="alertEvent">The event.</param>
+    /// <param name="receiver">The receiver name.</param>
+    /// <param name="externalUrl">Kiln's external URL.</param>
+    /// <returns>The message.</returns>
+    public static AlertmanagerMessage FromEvent(AlertEvent alertEvent, string receiver, string externalUrl)
+    {
+        ArgumentNullException.ThrowIfNull(alertEvent);
+        var name = string.Concat(alertEvent.Kind.Split('.', '_').Select(part => part.Length == 0 ? part : char.ToUpperInvariant(part[0]) + part[1..]));
+        var labels = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["alertname"] = name,
+            ["deployment"] = alertEvent.Deployment,
+            ["kind"] = alertEvent.Kind,
+            ["severity"] = alertEvent.Kind.EndsWith("rolled_back", StringComparison.Ordinal) ? "warning" : "info",
+        };
+        var annotations = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["summary"] = alertEvent.Summary };
+        if (alertEvent.Description is { } description)
+        {
+            annotations["description"] = description;
+        }
+
+        var root = externalUrl.TrimEnd('/');
+        var groupLabels = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["alertname"] = name, ["deployment"] = alertEvent.Deployment };
+        var at = Time(alertEvent.Time);
+        return new AlertmanagerMessage
+        {
+            GroupKey = GroupKey(receiver, groupLabels),
+            Status = "firing",
+            Receiver = receiver,
+            GroupLabels = groupLabels,
+            CommonLabels = labels,
+            CommonAnnotations = annotations,
+            ExternalUrl = root,
+            Alerts =
+            [
+                new AlertmanagerAlert
+                {
+                    Status = "firing",
+                    Labels = labels,
+                    Annotations = annotations,
+                    StartsAt = at,
+                    EndsAt = at,
+                    GeneratorUrl = $"{root}/api/deployments/{Uri.EscapeDataString(alertEvent.Deployment)}/history",
+                    Fingerprint = AlertLabels.Fingerprint(labels),
+                },
+            ],
+        };
+    }
+
     /// <summary>RFC 3339 in UTC with milliseconds, e.g. <c>2026-11-24T05:10:00.123Z</c>.</summary>
     public static string Time(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
