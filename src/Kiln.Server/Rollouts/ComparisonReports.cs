@@ -26,6 +26,11 @@ internal sealed class ComparisonReports(DeploymentTable table, IQualityDataSourc
 
         await writer.FlushAsync(cancellationToken);
         var task = await data.DetectTaskAsync(name, since, until, cancellationToken);
+        if (task == PredictionTask.Unknown)
+        {
+            throw KilnException.Invalid("since", $"no predictions of '{name}' were logged in the range; send traffic, then ground truth for it.");
+        }
+
         if (task is not (PredictionTask.Binary or PredictionTask.Multiclass))
         {
             throw KilnException.Invalid("deployment", $"comparison needs classification predictions with labels; '{name}' logged {task.ToString().ToLowerInvariant()} predictions in the range.");

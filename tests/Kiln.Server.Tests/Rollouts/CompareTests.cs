@@ -55,7 +55,7 @@ public sealed class CompareTests : IDisposable
     {
         await _server.DeployAsync("cc", versions: 2);
         using var http = _server.Http();
-        await RolloutServer.PredictAsync(http, "cc");
+        Assert.Equal(200, (await RolloutServer.PredictAsync(http, "cc")).Status);
 
         var response = await http.GetAsync("/api/deployments/cc/compare?champion=1&challenger=2");
 
