@@ -6,7 +6,7 @@ namespace Kiln.Monitoring.PredictionLog;
 
 /// <summary>
 /// The one consumer of the <see cref="PredictionLogQueue"/>: takes up to a batch of rows at a time,
-/// stores them in one transaction, shows them to the observers, and wakes whoever waits for a flush.
+/// stores them in one transaction (while building the next batch), shows them to the observers, and wakes whoever waits for a flush.
 /// A failing store is retried with backoff; rows it still cannot store are counted as failed and logged.
 /// </summary>
 public sealed partial class PredictionLogWriter
@@ -52,39 +52,85 @@ public sealed partial class PredictionLogWriter
     /// <summary>Drains the queue until it is completed and empty.</summary>
     public async Task RunAsync()
     {
+        // Two batches in flight: while SQLite stores one on a pool thread, this loop builds the next one's rows
+        // (JSON, prediction, score). A stored batch is finished — observed, counted, its flush waiters woken — before
+        // the loop waits for more records, so a flush never waits on traffic that is not coming.
         var reader = _queue.Reader;
-        var records = new List<PredictionRecord>();
-        var rows = new List<PredictionRow>(_batchRows);
-        while (await reader.WaitToReadAsync(CancellationToken.None))
+        var building = new Batch(_batchRows);
+        var stored = new Batch(_batchRows);
+        Task? storing = null;
+        while (true)
         {
-            records.Clear();
-            rows.Clear();
-            while (rows.Count < _batchRows && reader.TryRead(out var record))
+            if (storing is not null && !reader.TryPeek(out _))
             {
-                records.Add(record);
-                _builder.AddRows(record, rows);
+                await storing;
+                await FinishAsync(stored);
+                storing = null;
             }
 
-            await StoreAsync(rows);
-            foreach (var record in records)
+            if (!await reader.WaitToReadAsync(CancellationToken.None))
             {
-                foreach (var observer in _observers)
-                {
-                    observer.Observe(record);
-                }
+                break;
             }
 
-            _queue.Dequeued(rows.Count);
-            Interlocked.Add(ref _completed, records.Count);
-            ReleaseWaiters();
-            if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _observersFlushedAt)) >= ObserverFlushInterval)
+            building.Clear();
+            while (building.Rows.Count < _batchRows && reader.TryRead(out var record))
             {
-                await FlushObserversAsync(CancellationToken.None);
+                building.Records.Add(record);
+                _builder.AddRows(record, building.Rows);
             }
+
+            if (storing is not null)
+            {
+                await storing;
+                await FinishAsync(stored);
+            }
+
+            (building, stored) = (stored, building);
+            var rows = stored.Rows;
+            storing = Task.Run(() => StoreAsync(rows));
+        }
+
+        if (storing is not null)
+        {
+            await storing;
+            await FinishAsync(stored);
         }
 
         ReleaseWaiters(all: true);
         await FlushObserversAsync(CancellationToken.None);
+    }
+
+    private async Task FinishAsync(Batch batch)
+    {
+        foreach (var record in batch.Records)
+        {
+            foreach (var observer in _observers)
+            {
+                observer.Observe(record);
+            }
+        }
+
+        _queue.Dequeued(batch.Rows.Count);
+        Interlocked.Add(ref _completed, batch.Records.Count);
+        ReleaseWaiters();
+        if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _observersFlushedAt)) >= ObserverFlushInterval)
+        {
+            await FlushObserversAsync(CancellationToken.None);
+        }
+    }
+
+    private sealed class Batch(int rows)
+    {
+        public List<PredictionRecord> Records { get; } = [];
+
+        public List<PredictionRow> Rows { get; } = new(rows);
+
+        public void Clear()
+        {
+            Records.Clear();
+            Rows.Clear();
+        }
     }
 
     /// <summary>Waits until every record enqueued before this call is stored and observed, then has the observers persist.</summary>
