@@ -5,6 +5,7 @@ var root = new RootCommand("Kiln: track, register, deploy and monitor models")
 {
     QuickstartCommand.Create(),
     ServeCommand.Create(),
+    DbCommand.Create(),
     ModelsCommand.Create(),
     DeployCommand.CreateDeploy(),
     DeployCommand.CreateDeployments(),

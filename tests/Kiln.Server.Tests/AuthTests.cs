@@ -95,10 +95,7 @@ public class AuthTests(DeployedGbtFixture fixture) : IClassFixture<DeployedGbtFi
 
         var listed = (await admin.ListKeysAsync()).Single(k => k.Id == created.Info.Id);
         Assert.Equal(created.Key[..12], listed.Prefix);
-        var database = await File.ReadAllBytesAsync(Path.Combine(fixture.Factory.DataDir, "kiln.db"));
-        var walPath = Path.Combine(fixture.Factory.DataDir, "kiln.db-wal");
-        var wal = File.Exists(walPath) ? await ReadSharedAsync(walPath) : [];
-        Assert.DoesNotContain(created.Key, System.Text.Encoding.UTF8.GetString(database) + System.Text.Encoding.UTF8.GetString(wal), StringComparison.Ordinal);
+        Assert.DoesNotContain(created.Key, await StoredTextAsync(fixture.Factory), StringComparison.Ordinal);
 
         await admin.RevokeKeyAsync(created.Info.Id);
 
@@ -140,6 +137,20 @@ public class AuthTests(DeployedGbtFixture fixture) : IClassFixture<DeployedGbtFi
         }
 
         return http.SendAsync(request);
+    }
+
+    /// <summary>Everything the metadata store holds, as text: the SQLite file and its WAL, or every PostgreSQL row.</summary>
+    private static async Task<string> StoredTextAsync(KilnAppFactory factory)
+    {
+        if (factory.Database is { } database)
+        {
+            return TestBackend.Dump(database);
+        }
+
+        var file = await ReadSharedAsync(Path.Combine(factory.DataDir, "kiln.db"));
+        var walPath = Path.Combine(factory.DataDir, "kiln.db-wal");
+        var wal = File.Exists(walPath) ? await ReadSharedAsync(walPath) : [];
+        return System.Text.Encoding.UTF8.GetString(file) + System.Text.Encoding.UTF8.GetString(wal);
     }
 
     private static async Task<byte[]> ReadSharedAsync(string path)

@@ -37,6 +37,16 @@ internal static class CommandRunner
             CommandOutput.Info($"[red]error:[/] {Markup.Escape(e.Message)}: another program listens on that address; stop it or pass --urls http://127.0.0.1:<free port>.");
             return ExitCodes.Failure;
         }
+        catch (Microsoft.Extensions.Options.OptionsValidationException e)
+        {
+            CommandOutput.Info($"[red]error:[/] invalid settings: {Markup.Escape(string.Join(" ", e.Failures))}");
+            return ExitCodes.InvalidArguments;
+        }
+        catch (Npgsql.NpgsqlException e)
+        {
+            CommandOutput.Info($"[red]error:[/] the database: {Markup.Escape(e.Message)}");
+            return ExitCodes.Failure;
+        }
         catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or Core.KilnException)
         {
             CommandOutput.Info($"[red]error:[/] {Markup.Escape(e.Message)}");

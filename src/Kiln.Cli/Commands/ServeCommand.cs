@@ -18,6 +18,11 @@ internal static class ServeCommand
         Description = "Folder for the SQLite store and artifacts (default: $KILN_DATA_DIR or ./kiln-data)",
     };
 
+    private static readonly Option<string?> Database = new("--database")
+    {
+        Description = "PostgreSQL URI (postgresql://user:pass@host:5432/kiln) or Npgsql connection string for every store (default: $KILN_DATABASE, else SQLite in the data folder)",
+    };
+
     private static readonly Option<bool> NoAuth = new("--no-auth")
     {
         Description = "Disable API keys (every caller is an admin): for local experiments only",
@@ -25,9 +30,10 @@ internal static class ServeCommand
 
     public static Command Create()
     {
-        var command = new Command("serve", "Run the Kiln server (registry, deployments, inference) on the embedded store");
+        var command = new Command("serve", "Run the Kiln server (registry, deployments, inference) on the embedded store or PostgreSQL");
         command.Options.Add(Urls);
         command.Options.Add(DataDir);
+        command.Options.Add(Database);
         command.Options.Add(NoAuth);
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -35,6 +41,11 @@ internal static class ServeCommand
             if (parse.GetValue(DataDir) is { } dataDir)
             {
                 overrides["Kiln:Storage:DataDir"] = dataDir;
+            }
+
+            if (parse.GetValue(Database) is { } database)
+            {
+                overrides["Kiln:Storage:Database"] = database;
             }
 
             if (parse.GetValue(NoAuth))

@@ -4,7 +4,7 @@ namespace Kiln.Server.Configuration;
 
 /// <summary>
 /// Maps <c>KILN_*</c> environment variables onto the <c>Kiln</c> section: the short names people
-/// type (<c>KILN_DATA_DIR</c>, <c>KILN_ADMIN_KEY</c>, <c>KILN_AUTH_ENABLED</c>) and the general form
+/// type (<c>KILN_DATA_DIR</c>, <c>KILN_DATABASE</c>, <c>KILN_ADMIN_KEY</c>, …) and the general form
 /// <c>KILN_Serving__MaxRequestBodyBytes</c> for every other setting.
 /// </summary>
 public static class KilnEnvironmentVariables
@@ -12,6 +12,8 @@ public static class KilnEnvironmentVariables
     private static readonly Dictionary<string, string> ShortNames = new(StringComparer.OrdinalIgnoreCase)
     {
         ["KILN_DATA_DIR"] = "Kiln:Storage:DataDir",
+        ["KILN_DATABASE"] = "Kiln:Storage:Database",
+        ["KILN_REPLICA"] = "Kiln:Replica",
         ["KILN_ADMIN_KEY"] = "Kiln:Auth:AdminKey",
         ["KILN_AUTH_ENABLED"] = "Kiln:Auth:Enabled",
         ["KILN_MAX_REQUEST_BYTES"] = "Kiln:Serving:MaxRequestBodyBytes",

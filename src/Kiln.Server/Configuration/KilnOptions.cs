@@ -14,12 +14,25 @@ public sealed class KilnOptions
     public MonitoringOptions Monitoring { get; set; } = new();
 
     public MetricsOptions Metrics { get; set; } = new();
+
+    /// <summary>This process's name among replicas sharing one database (<c>KILN_REPLICA</c>); default: host name and process id.</summary>
+    public string? Replica { get; set; }
 }
 
 public sealed class StorageOptions
 {
     /// <summary>Where the SQLite file and the artifact folder live.</summary>
     public string DataDir { get; set; } = "./kiln-data";
+
+    /// <summary>
+    /// The database for every store (<c>KILN_DATABASE</c>, <c>--database</c>): a PostgreSQL URI
+    /// (<c>postgresql://user:pass@host:5432/kiln</c>) or an Npgsql connection string. Empty: the SQLite
+    /// files <c>kiln.db</c> and <c>monitoring.db</c> in <see cref="DataDir"/>.
+    /// </summary>
+    public string? Database { get; set; }
+
+    /// <summary>Whether the server applies pending migrations at start (under a lock, so replicas starting together migrate once).</summary>
+    public bool MigrateOnStart { get; set; } = true;
 }
 
 public sealed class ServingOptions

@@ -1,3 +1,5 @@
+using Kiln.Core;
+using Kiln.Server.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Kiln.Server.Configuration;
@@ -15,6 +17,23 @@ internal sealed class KilnOptionsValidator : IValidateOptions<KilnOptions>
         else if (options.Storage.DataDir.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
         {
             errors.Add("Kiln:Storage:DataDir contains characters that cannot be in a path.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Storage.Database))
+        {
+            try
+            {
+                _ = DatabaseBackend.From(options.Storage);
+            }
+            catch (KilnException error)
+            {
+                errors.Add($"Kiln:Storage:Database (KILN_DATABASE, --database) {error.Message.Replace("database: ", string.Empty, StringComparison.Ordinal)}");
+            }
+        }
+
+        if (options.Replica is { } replica && (replica.Length is 0 or > 64 || replica.Any(char.IsControl)))
+        {
+            errors.Add("Kiln:Replica (KILN_REPLICA) must be 1 to 64 printable characters.");
         }
 
         if (options.Serving.MaxRequestBodyBytes is < 1024 or > 1L << 31)

@@ -2,20 +2,21 @@ using Kiln.Core.Security;
 using Kiln.Inference.Serving;
 using Kiln.Server.Configuration;
 using Kiln.Server.Security;
-using Kiln.Storage;
-using Microsoft.EntityFrameworkCore;
+using Kiln.Server.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Kiln.Server.Hosting;
 
 /// <summary>
-/// Brings the store up to date before the server listens (data folder, migrations, bootstrap
+/// Brings the store up to date before the server listens (data folder, migrations or a check that none is pending, bootstrap
 /// admin key), then restores the deployments in the background: liveness answers at once,
 /// readiness once every deployment is warm.
 /// </summary>
 internal sealed partial class KilnInitializer(
     IOptions<KilnOptions> options,
-    IDbContextFactory<KilnDbContext> contexts,
+    DatabaseMigrator migrator,
+    DatabaseBackend backend,
+    ReplicaIdentity replica,
     IApiKeyStore keys,
     ApiKeyIssuer issuer,
     DeploymentManager deployments,
@@ -34,13 +35,16 @@ internal sealed partial class KilnInitializer(
             Directory.Delete(staging, recursive: true);
         }
 
-        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        if (kiln.Storage.MigrateOnStart)
         {
-            await db.Database.MigrateAsync(cancellationToken);
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            await migrator.MigrateAsync(cancellationToken);
+        }
+        else
+        {
+            await migrator.EnsureCurrentAsync(cancellationToken);
         }
 
-        LogStore(dataDir);
+        LogStore(backend.Display, replica.Name);
         await EnsureAdminKeyAsync(kiln.Auth, cancellationToken);
         _restore = Task.Run(() => deployments.RestoreAsync(CancellationToken.None), CancellationToken.None);
     }
@@ -89,8 +93,8 @@ internal sealed partial class KilnInitializer(
         }
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Kiln store ready in {DataDir}")]
-    private partial void LogStore(string dataDir);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Kiln store ready: {Database} (replica {Replica})")]
+    private partial void LogStore(string database, string replica);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "AUTHENTICATION IS DISABLED: every caller is an admin. Use this only for local experiments.")]
     private partial void LogAuthDisabled();

@@ -18,6 +18,7 @@ using Kiln.Server.Monitoring;
 using Kiln.Server.Rollouts;
 using Kiln.Server.Registry;
 using Kiln.Server.Security;
+using Kiln.Server.Storage;
 using Kiln.Server.Uploads;
 using Kiln.Storage;
 using Kiln.Storage.Artifacts;
@@ -62,11 +63,7 @@ public static class KilnServiceCollectionExtensions
 
     public static IServiceCollection AddKilnStorage(this IServiceCollection services)
     {
-        services.AddDbContextFactory<KilnDbContext>((provider, options) =>
-        {
-            var dataDir = Path.GetFullPath(provider.GetRequiredService<IOptions<KilnOptions>>().Value.Storage.DataDir);
-            options.UseSqlite($"Data Source={Path.Combine(dataDir, "kiln.db")};Default Timeout=30");
-        });
+        services.AddKilnDatabase();
         services.TryAddSingleton<IArtifactStore>(provider =>
             new FileSystemArtifactStore(Path.Combine(Path.GetFullPath(provider.GetRequiredService<IOptions<KilnOptions>>().Value.Storage.DataDir), "artifacts")));
         services.TryAddSingleton<IModelRegistry, EfModelRegistry>();

@@ -9,19 +9,11 @@ using Microsoft.Extensions.Options;
 
 namespace Kiln.Server.Monitoring;
 
-/// <summary>Registers the prediction log, ground truth, custom metrics, live profiles and reports.</summary>
+/// <summary>Registers the prediction log's queue and writer, live profiles and reports (the stores come with <c>AddKilnDatabase</c>).</summary>
 public static class MonitoringServiceCollectionExtensions
 {
     public static IServiceCollection AddKilnMonitoring(this IServiceCollection services)
     {
-        services.TryAddSingleton(provider =>
-            new MonitoringDatabase(Path.Combine(Path.GetFullPath(provider.GetRequiredService<IOptions<KilnOptions>>().Value.Storage.DataDir), "monitoring.db")));
-        services.TryAddSingleton<IPredictionLogStore, SqlitePredictionLog>();
-        services.TryAddSingleton<SqliteGroundTruth>();
-        services.TryAddSingleton<IGroundTruthStore>(provider => provider.GetRequiredService<SqliteGroundTruth>());
-        services.TryAddSingleton<IQualityDataSource>(provider => provider.GetRequiredService<SqliteGroundTruth>());
-        services.TryAddSingleton<ISketchStore, SqliteSketchStore>();
-        services.TryAddSingleton<ICustomMetricStore, SqliteCustomMetricStore>();
         services.TryAddSingleton(provider => new LiveProfiles(
             provider.GetRequiredService<ISketchStore>(), provider.GetRequiredService<IOptions<KilnOptions>>().Value.Monitoring.ProfileBucket));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPredictionObserver, LiveProfiles>(provider => provider.GetRequiredService<LiveProfiles>()));

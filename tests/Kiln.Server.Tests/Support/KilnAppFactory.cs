@@ -7,8 +7,9 @@ using Microsoft.Extensions.Configuration;
 namespace Kiln.Server.Tests.Support;
 
 /// <summary>
-/// A Kiln server in memory on a temporary SQLite file and artifact folder. Auth is on, with a
-/// known bootstrap admin key, unless the test turns it off.
+/// A Kiln server in memory on a temporary SQLite file and artifact folder (or, when the suite runs on
+/// PostgreSQL, a fresh database: see <see cref="TestBackend"/>). Auth is on, with a known bootstrap
+/// admin key, unless the test turns it off.
 /// </summary>
 public sealed class KilnAppFactory : WebApplicationFactory<Program>
 {
@@ -22,7 +23,11 @@ public sealed class KilnAppFactory : WebApplicationFactory<Program>
         DataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "kiln-tests", Guid.NewGuid().ToString("N"));
         AuthEnabled = authEnabled;
         Settings = settings ?? new Dictionary<string, string?>();
+        Database = TestBackend.IsPostgres ? TestBackend.DatabaseFor(DataDir) : null;
     }
+
+    /// <summary>The PostgreSQL connection string of this server's database, or null on SQLite.</summary>
+    public string? Database { get; }
 
     public string DataDir { get; }
 
@@ -39,6 +44,7 @@ public sealed class KilnAppFactory : WebApplicationFactory<Program>
                 ["Kiln:Storage:DataDir"] = DataDir,
                 ["Kiln:Auth:Enabled"] = AuthEnabled ? "true" : "false",
                 ["Kiln:Auth:AdminKey"] = AdminKey,
+                ["Kiln:Storage:Database"] = Database,
             };
             foreach (var (key, value) in Settings)
             {
@@ -85,6 +91,11 @@ public sealed class KilnAppFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (disposing && _ownsDataDir && Database is not null)
+        {
+            TestBackend.Drop(Database);
+        }
+
         if (disposing && _ownsDataDir && Directory.Exists(DataDir))
         {
             try

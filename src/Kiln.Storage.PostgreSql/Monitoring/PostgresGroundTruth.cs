@@ -1,0 +1,223 @@
+using System.Globalization;
+using System.Text;
+using Kiln.Core.Monitoring;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Kiln.Storage.PostgreSql.Monitoring;
+
+/// <summary>
+/// Ground truth on PostgreSQL: a whole upload is joined onto the prediction log in one UPDATE over
+/// unnest()ed arrays, in one transaction; the labels it did not join are then told apart (duplicate
+/// or unknown) with one lookup. Labelled rows are read back in the compact form quality needs.
+/// </summary>
+public sealed class PostgresGroundTruth(NpgsqlDataSource dataSource) : IGroundTruthStore, IQualityDataSource
+{
+    private const int ReportedIds = 100;
+
+    public async Task<GroundTruthResult> ApplyAsync(string deployment, IReadOnlyList<GroundTruthLabel> labels, DateTimeOffset now, TimeSpan lateAfter, CancellationToken cancellationToken)
+    {
+        // The first label for a (request, row) is the one applied; later ones in the same upload are duplicates.
+        var first = new Dictionary<(string, int), GroundTruthLabel>();
+        foreach (var label in labels)
+        {
+            first.TryAdd((label.RequestId, label.Row), label);
+        }
+
+        var unique = first.Values.ToArray();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var joined = new Dictionary<(string, int), bool>();
+        await using (var update = new NpgsqlCommand(
+            """
+            UPDATE predictions p SET label = l.label, label_num = l.num, labelled_at = @now
+            FROM unnest(@request_id, @row, @label, @num) AS l(request_id, "row", label, num)
+            WHERE p.deployment = @deployment AND p.request_id = l.request_id AND p."row" = l."row" AND p.label IS NULL
+            RETURNING p.request_id, p."row", p.ts
+            """,
+            connection,
+            transaction))
+        {
+            update.Parameters.AddWithValue("now", UnixMs.From(now));
+            update.Parameters.AddWithValue("deployment", deployment);
+            update.Parameters.Add(new NpgsqlParameter<string[]>("request_id", unique.Select(l => l.RequestId).ToArray()));
+            update.Parameters.Add(new NpgsqlParameter<int[]>("row", unique.Select(l => l.Row).ToArray()));
+            update.Parameters.Add(new NpgsqlParameter<string[]>("label", unique.Select(l => l.Value).ToArray()));
+            update.Parameters.Add(new NpgsqlParameter("num", NpgsqlDbType.Array | NpgsqlDbType.Double) { Value = unique.Select(l => Number(l.Value)).ToArray() });
+            var lateBeforeMs = UnixMs.From(now - lateAfter);
+            await using var reader = await update.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                // A request logged twice (its shadow too) joins twice: it is one label, late if either row is.
+                var key = (reader.GetString(0), reader.GetInt32(1));
+                joined[key] = (joined.TryGetValue(key, out var late) && late) || reader.GetInt64(2) < lateBeforeMs;
+            }
+        }
+
+        var missing = unique.Where(l => !joined.ContainsKey((l.RequestId, l.Row))).ToArray();
+        var known = await KnownAsync(connection, transaction, deployment, missing, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        int accepted = 0, lateCount = 0, duplicates = 0, unknown = 0;
+        var unknownIds = new List<string>();
+        var duplicateIds = new List<string>();
+        var acceptedKeys = new HashSet<(string, int)>();
+        foreach (var label in labels)
+        {
+            var key = (label.RequestId, label.Row);
+            if (joined.Remove(key, out var wasLate))
+            {
+                accepted++;
+                lateCount += wasLate ? 1 : 0;
+                acceptedKeys.Add(key);
+            }
+            else if (acceptedKeys.Contains(key) || known.Contains(key))
+            {
+                duplicates++;
+                Note(duplicateIds, label);
+            }
+            else
+            {
+                unknown++;
+                Note(unknownIds, label);
+            }
+        }
+
+        return new GroundTruthResult(labels.Count, accepted, lateCount, duplicates, unknown, unknownIds, duplicateIds);
+    }
+
+    public async Task<PredictionTask> DetectTaskAsync(string deployment, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var select = new NpgsqlCommand(
+            """
+            SELECT positive_label IS NOT NULL, prediction IS NOT NULL, score IS NOT NULL FROM predictions
+            WHERE deployment = @deployment AND ts >= @since AND ts < @until ORDER BY ts DESC LIMIT 1
+            """,
+            connection);
+        select.Parameters.AddWithValue("deployment", deployment);
+        select.Parameters.AddWithValue("since", UnixMs.From(since));
+        select.Parameters.AddWithValue("until", UnixMs.From(until));
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return PredictionTask.Unknown;
+        }
+
+        return (reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2)) switch
+        {
+            (true, _, _) => PredictionTask.Binary,
+            (false, true, _) => PredictionTask.Multiclass,
+            (false, false, true) => PredictionTask.Regression,
+            _ => PredictionTask.Unknown,
+        };
+    }
+
+    public async Task<IReadOnlyList<LabelledPrediction>> ReadLabelledAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? modelVersion, PredictionTask task, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var select = connection.CreateCommand();
+        var sql = new StringBuilder(task switch
+        {
+            PredictionTask.Binary => "SELECT ts, labelled_at, version, score, NULL::float8, coalesce(prediction = positive_label, false), coalesce(label = positive_label, false), NULL::text, NULL::text FROM predictions",
+            PredictionTask.Multiclass => "SELECT ts, labelled_at, version, NULL::float8, NULL::float8, false, false, prediction, label FROM predictions",
+            _ => "SELECT ts, labelled_at, version, score, label_num, coalesce(prediction = positive_label, false), coalesce(label = positive_label, false), NULL::text, NULL::text FROM predictions",
+        });
+        sql.Append(" WHERE deployment = @deployment AND ts >= @since AND ts < @until AND label IS NOT NULL");
+        select.Parameters.AddWithValue("deployment", deployment);
+        select.Parameters.AddWithValue("since", UnixMs.From(since));
+        select.Parameters.AddWithValue("until", UnixMs.From(until));
+        if (modelVersion is { } version)
+        {
+            sql.Append(" AND version = @version");
+            select.Parameters.AddWithValue("version", version);
+        }
+
+        sql.Append(" ORDER BY ts");
+        select.CommandText = sql.ToString();
+        var rows = new List<LabelledPrediction>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new LabelledPrediction(
+                reader.GetInt64(0),
+                reader.GetInt64(1),
+                reader.GetInt32(2),
+                reader.IsDBNull(3) ? double.NaN : reader.GetDouble(3),
+                reader.IsDBNull(4) ? double.NaN : reader.GetDouble(4),
+                reader.GetBoolean(5),
+                reader.GetBoolean(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7),
+                reader.IsDBNull(8) ? null : reader.GetString(8)));
+        }
+
+        return rows;
+    }
+
+    public async Task<IReadOnlyList<PredictionCount>> CountAsync(string deployment, DateTimeOffset since, DateTimeOffset until, TimeSpan bucket, int? modelVersion, CancellationToken cancellationToken)
+    {
+        // PostgreSQL groups a range by window and version in one pass (a hash aggregate over the index range).
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var select = connection.CreateCommand();
+        select.CommandText = """
+            SELECT floor(ts::float8 / @size)::bigint * @size AS start, version, COUNT(*), COUNT(label)
+            FROM predictions WHERE deployment = @deployment AND ts >= @since AND ts < @until
+            """ + (modelVersion is null ? string.Empty : " AND version = @version") + " GROUP BY 1, 2 ORDER BY 1, 2";
+        select.Parameters.AddWithValue("size", Math.Max(1L, (long)bucket.TotalMilliseconds));
+        select.Parameters.AddWithValue("deployment", deployment);
+        select.Parameters.AddWithValue("since", UnixMs.From(since));
+        select.Parameters.AddWithValue("until", UnixMs.From(until));
+        if (modelVersion is { } version)
+        {
+            select.Parameters.AddWithValue("version", version);
+        }
+
+        var counts = new List<PredictionCount>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts.Add(new PredictionCount(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3)));
+        }
+
+        return counts;
+    }
+
+    private static async Task<HashSet<(string, int)>> KnownAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string deployment, GroundTruthLabel[] labels, CancellationToken cancellationToken)
+    {
+        var known = new HashSet<(string, int)>();
+        if (labels.Length == 0)
+        {
+            return known;
+        }
+
+        await using var select = new NpgsqlCommand(
+            """
+            SELECT DISTINCT p.request_id, p."row" FROM predictions p
+            JOIN unnest(@request_id, @row) AS l(request_id, "row") ON p.request_id = l.request_id AND p."row" = l."row"
+            WHERE p.deployment = @deployment
+            """,
+            connection,
+            transaction);
+        select.Parameters.AddWithValue("deployment", deployment);
+        select.Parameters.Add(new NpgsqlParameter<string[]>("request_id", labels.Select(l => l.RequestId).ToArray()));
+        select.Parameters.Add(new NpgsqlParameter<int[]>("row", labels.Select(l => l.Row).ToArray()));
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            known.Add((reader.GetString(0), reader.GetInt32(1)));
+        }
+
+        return known;
+    }
+
+    private static double? Number(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) ? number : null;
+
+    private static void Note(List<string> ids, GroundTruthLabel label)
+    {
+        if (ids.Count < ReportedIds)
+        {
+            ids.Add($"{label.RequestId}/{label.Row.ToString(CultureInfo.InvariantCulture)}");
+        }
+    }
+}

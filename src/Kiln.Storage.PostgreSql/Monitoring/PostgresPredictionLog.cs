@@ -1,0 +1,146 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Kiln.Core.Monitoring;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Kiln.Storage.PostgreSql.Monitoring;
+
+/// <summary>The prediction log on PostgreSQL: each batch is one binary COPY (one round trip, one transaction).</summary>
+public sealed class PostgresPredictionLog(NpgsqlDataSource dataSource) : IPredictionLogStore
+{
+    private const string Copy = """
+        COPY predictions (ts, deployment, variant, model, version, request_id, "row", latency_ms, prediction, score, positive_label, inputs, outputs)
+        FROM STDIN (FORMAT BINARY)
+        """;
+
+    public async Task AppendAsync(IReadOnlyList<PredictionRow> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var copy = await connection.BeginBinaryImportAsync(Copy, cancellationToken);
+        foreach (var r in rows)
+        {
+            await copy.StartRowAsync(cancellationToken);
+            await copy.WriteAsync(UnixMs.From(r.Timestamp), NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(r.Deployment, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(r.Variant, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(r.ModelName, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(r.ModelVersion, NpgsqlDbType.Integer, cancellationToken);
+            await copy.WriteAsync(r.RequestId, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(r.Row, NpgsqlDbType.Integer, cancellationToken);
+            await copy.WriteAsync(r.LatencyMs, NpgsqlDbType.Double, cancellationToken);
+            await WriteNullableAsync(copy, r.Prediction, cancellationToken);
+            if (r.Score is { } score && double.IsFinite(score))
+            {
+                await copy.WriteAsync(score, NpgsqlDbType.Double, cancellationToken);
+            }
+            else
+            {
+                await copy.WriteNullAsync(cancellationToken);
+            }
+
+            await WriteNullableAsync(copy, r.PositiveLabel, cancellationToken);
+            await copy.WriteAsync(r.InputsJson, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(r.OutputsJson, NpgsqlDbType.Text, cancellationToken);
+        }
+
+        await copy.CompleteAsync(cancellationToken);
+    }
+
+    public async IAsyncEnumerable<PredictionRow> QueryAsync(PredictionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var select = connection.CreateCommand();
+        var sql = new StringBuilder("""
+            SELECT id, ts, deployment, variant, model, version, request_id, "row", latency_ms, prediction, score, positive_label, inputs, outputs, label, labelled_at
+            FROM predictions
+            """);
+        Where(sql, select, query);
+        sql.Append(" AND id > @after ORDER BY id");
+        select.Parameters.AddWithValue("after", query.AfterId);
+        if (query.Limit is { } limit)
+        {
+            sql.Append(" LIMIT @limit");
+            select.Parameters.AddWithValue("limit", limit);
+        }
+
+        select.CommandText = sql.ToString();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return new PredictionRow(
+                reader.GetInt64(0),
+                UnixMs.To(reader.GetInt64(1)),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.GetString(4),
+                reader.GetInt32(5),
+                reader.GetString(6),
+                reader.GetInt32(7),
+                reader.GetDouble(8),
+                reader.IsDBNull(9) ? null : reader.GetString(9),
+                reader.IsDBNull(10) ? null : reader.GetDouble(10),
+                reader.IsDBNull(11) ? null : reader.GetString(11),
+                reader.GetString(12),
+                reader.GetString(13),
+                reader.IsDBNull(14) ? null : reader.GetString(14),
+                reader.IsDBNull(15) ? null : UnixMs.To(reader.GetInt64(15)));
+        }
+    }
+
+    public async Task<long> CountAsync(PredictionQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var count = connection.CreateCommand();
+        var sql = new StringBuilder("SELECT COUNT(*) FROM predictions");
+        Where(sql, count, query);
+        count.CommandText = sql.ToString();
+        return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task<long> ApplyRetentionAsync(DateTimeOffset olderThan, long maxRows, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("DELETE FROM predictions WHERE ts < @cutoff") { Parameters = { new("cutoff", UnixMs.From(olderThan)) } },
+                new NpgsqlBatchCommand("DELETE FROM predictions WHERE id <= (SELECT id FROM predictions ORDER BY id DESC LIMIT 1 OFFSET @max)") { Parameters = { new("max", maxRows) } },
+                new NpgsqlBatchCommand("DELETE FROM profile_sketches WHERE bucket < @cutoff") { Parameters = { new("cutoff", UnixMs.From(olderThan)) } },
+                new NpgsqlBatchCommand("DELETE FROM custom_metrics WHERE ts < @cutoff") { Parameters = { new("cutoff", UnixMs.From(olderThan)) } },
+            },
+        };
+        return await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken)
+    {
+        if (value is null)
+        {
+            await copy.WriteNullAsync(cancellationToken);
+        }
+        else
+        {
+            await copy.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+        }
+    }
+
+    private static void Where(StringBuilder sql, NpgsqlCommand command, PredictionQuery query)
+    {
+        sql.Append(" WHERE deployment = @deployment AND ts >= @since AND ts < @until");
+        command.Parameters.AddWithValue("deployment", query.Deployment);
+        command.Parameters.AddWithValue("since", query.Since is { } since ? UnixMs.From(since) : long.MinValue);
+        command.Parameters.AddWithValue("until", query.Until is { } until ? UnixMs.From(until) : long.MaxValue);
+        if (query.ModelVersion is { } version)
+        {
+            sql.Append(" AND version = @version");
+            command.Parameters.AddWithValue("version", version);
+        }
+    }
+}

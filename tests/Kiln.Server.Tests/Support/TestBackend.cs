@@ -1,0 +1,72 @@
+using Npgsql;
+
+namespace Kiln.Server.Tests.Support;
+
+/// <summary>
+/// The backend the functional suite runs on. <c>test.sh</c> runs the suite twice: on the default (SQLite
+/// files and a local artifact folder), then with <c>KILN_TEST_BACKEND=postgresql</c>, where every
+/// <see cref="KilnAppFactory"/> gets a fresh database of its own on the PostgreSQL server named by
+/// <c>KILN_TEST_POSTGRES</c>.
+/// </summary>
+public static class TestBackend
+{
+    public static bool IsPostgres => string.Equals(Environment.GetEnvironmentVariable("KILN_TEST_BACKEND"), "postgresql", StringComparison.OrdinalIgnoreCase);
+
+    private static string Server => Environment.GetEnvironmentVariable("KILN_TEST_POSTGRES") is { Length: > 0 } server
+        ? server
+        : throw new InvalidOperationException("KILN_TEST_BACKEND=postgresql needs KILN_TEST_POSTGRES, a connection string to a PostgreSQL server (./test.sh starts one).");
+
+    /// <summary>The database of the server whose data folder is <paramref name="dataDir"/>, created if new: a restarted server finds its data again.</summary>
+    public static string DatabaseFor(string dataDir)
+    {
+        var name = "kiln_test_" + new string(Path.GetFileName(Path.TrimEndingDirectorySeparator(dataDir)).Where(char.IsAsciiLetterOrDigit).ToArray()).ToLowerInvariant();
+        using var connection = new NpgsqlConnection(Server);
+        connection.Open();
+        using (var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection) { Parameters = { new("name", name) } })
+        {
+            if (exists.ExecuteScalar() is null)
+            {
+                using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+                create.ExecuteNonQuery();
+            }
+        }
+
+        return new NpgsqlConnectionStringBuilder(Server) { Database = name }.ConnectionString;
+    }
+
+    /// <summary>Drops a test database, closing what is still connected to it.</summary>
+    public static void Drop(string connectionString)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        NpgsqlConnection.ClearAllPools();
+        using var connection = new NpgsqlConnection(Server);
+        connection.Open();
+        using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+        drop.ExecuteNonQuery();
+    }
+
+    /// <summary>Every row of every table in the database, as text: for asserting that a secret is stored nowhere.</summary>
+    public static string Dump(string connectionString)
+    {
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        var tables = new List<string>();
+        using (var list = new NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = 'public'", connection))
+        using (var reader = list.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var text = new System.Text.StringBuilder();
+        foreach (var table in tables)
+        {
+            using var rows = new NpgsqlCommand($"SELECT coalesce(string_agg(t::text, E'\\n'), '') FROM \"{table}\" t", connection);
+            text.AppendLine((string)rows.ExecuteScalar()!);
+        }
+
+        return text.ToString();
+    }
+}
