@@ -22,6 +22,7 @@ public sealed class KilnDbContext(DbContextOptions<KilnDbContext> options) : DbC
     internal DbSet<AlertRuleEntity> AlertRules => Set<AlertRuleEntity>();
     internal DbSet<AlertStateEntity> AlertStates => Set<AlertStateEntity>();
     internal DbSet<AlertTransitionEntity> AlertTransitions => Set<AlertTransitionEntity>();
+    internal DbSet<LeaseEntity> Leases => Set<LeaseEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(KilnDbContext).Assembly);

@@ -28,6 +28,7 @@ public sealed record DeploymentRevision(
 /// <param name="Actor">Who made it.</param>
 /// <param name="Change">What kind of change (see <see cref="DeploymentRevision.Change"/>).</param>
 /// <param name="Reason">Why.</param>
+/// <param name="ExpectedRevision">The revision the change was planned from (0: a new deployment); the store refuses it if another writer moved on, or null to skip that check.</param>
 public sealed record DeploymentChange(
     string Name,
     IReadOnlyList<DeploymentVariant> Variants,
@@ -36,4 +37,5 @@ public sealed record DeploymentChange(
     CanaryRollout? Canary,
     string Actor,
     string Change,
-    string Reason);
+    string Reason,
+    int? ExpectedRevision = null);

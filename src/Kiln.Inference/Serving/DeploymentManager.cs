@@ -42,6 +42,9 @@ public sealed partial class DeploymentManager
     /// <summary>True once the stored deployments were restored and every one of them is warm.</summary>
     public bool IsReady => _restored && _states.Values.All(s => s.Status == DeploymentStatus.Ready);
 
+    /// <summary>True once the stored deployments were restored at start (changes from other replicas apply only after).</summary>
+    public bool IsRestored => _restored;
+
     public IReadOnlyCollection<DeploymentState> States => (IReadOnlyCollection<DeploymentState>)_states.Values;
 
     public DeploymentState? GetState(string name) => _states.GetValueOrDefault(name);
@@ -280,12 +283,10 @@ public sealed partial class DeploymentManager
         try
         {
             var deleted = await _store.DeleteAsync(name, cancellationToken);
-            _table.Remove(name);
-            _retained.ReleaseAll(name);
-            _states.TryRemove(name, out _);
+            Unserve(name);
             foreach (var observer in _observers)
             {
-                observer.DeploymentDeleted(name);
+                observer.DeploymentChanged(name, 0);
             }
 
             return deleted;
@@ -324,6 +325,91 @@ public sealed partial class DeploymentManager
         _restored = true;
     }
 
+    /// <summary>
+    /// Makes this process serve what the store holds for <paramref name="name"/>: another replica changed or
+    /// deleted it. A newer revision is loaded and warmed (reusing what serves now) before the atomic swap, as
+    /// for a local change; if loading fails the current revision keeps serving and the state says why.
+    /// </summary>
+    public async Task SyncAsync(string name, CancellationToken cancellationToken)
+    {
+        await _changes.WaitAsync(cancellationToken);
+        try
+        {
+            await SyncLockedAsync(name, await _store.GetAsync(name, cancellationToken), cancellationToken);
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    /// <summary>Brings every deployment in line with the store (the periodic reconcile, and after missed signals).</summary>
+    public async Task SyncAllAsync(CancellationToken cancellationToken)
+    {
+        var stored = await _store.ListAsync(cancellationToken);
+        foreach (var deployment in stored)
+        {
+            await _changes.WaitAsync(cancellationToken);
+            try
+            {
+                await SyncLockedAsync(deployment.Name, deployment, cancellationToken);
+            }
+            finally
+            {
+                _changes.Release();
+            }
+        }
+
+        foreach (var name in _states.Keys.Except(stored.Select(d => d.Name), StringComparer.Ordinal).ToArray())
+        {
+            await SyncAsync(name, cancellationToken);
+        }
+    }
+
+    private async Task SyncLockedAsync(string name, Deployment? stored, CancellationToken cancellationToken)
+    {
+        var served = _table.TryGet(name, out var entry) ? entry : null;
+        if (stored is null)
+        {
+            if (served is not null || _states.ContainsKey(name))
+            {
+                Unserve(name);
+                LogSyncedDelete(name);
+            }
+
+            return;
+        }
+
+        if (served?.Deployment.Revision == stored.Revision)
+        {
+            return;
+        }
+
+        try
+        {
+            var variants = await LoadVariantsAsync(name, stored.Variants, served, cancellationToken);
+            _table.Swap(new ServedDeployment(stored, variants));
+            _states[name] = new DeploymentState(name, DeploymentStatus.Ready);
+            LogSynced(name, stored.Revision, Describe(stored.Variants));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _states[name] = new DeploymentState(name, served is null ? DeploymentStatus.Failed : DeploymentStatus.Ready, $"revision {stored.Revision} could not be loaded: {e.Message}");
+            LogSyncFailed(e, name, stored.Revision);
+        }
+    }
+
+    private void Unserve(string name)
+    {
+        _table.Remove(name);
+        _retained.ReleaseAll(name);
+        _states.TryRemove(name, out _);
+        foreach (var observer in _observers)
+        {
+            observer.DeploymentDeleted(name);
+        }
+    }
+
     /// <summary>Releases blue-green and promotion leftovers whose time is up; the canary controller calls it on its schedule.</summary>
     public void ReleaseExpired() => _retained.ReleaseExpired();
 
@@ -341,7 +427,8 @@ public sealed partial class DeploymentManager
         try
         {
             var served = _table.TryGet(name, out var entry) ? entry : null;
-            var current = served?.Deployment ?? await _store.GetAsync(name, cancellationToken);
+            // The store, not this process's table, is the truth: another replica may have changed the deployment.
+            var current = await _store.GetAsync(name, cancellationToken);
             if (basedOn is { } expected && current?.Revision != expected)
             {
                 throw new KilnException(Core.Errors.KilnErrorKind.Conflict,
@@ -358,7 +445,9 @@ public sealed partial class DeploymentManager
             Deployment record;
             try
             {
-                record = await _store.SaveAsync(new DeploymentChange(name, next.Variants, next.LogSampleRate, next.RoutingField, next.Canary, actor, next.Change, next.Reason), cancellationToken);
+                record = await _store.SaveAsync(
+                    new DeploymentChange(name, next.Variants, next.LogSampleRate, next.RoutingField, next.Canary, actor, next.Change, next.Reason, current?.Revision ?? 0),
+                    cancellationToken);
             }
             catch
             {
@@ -378,6 +467,11 @@ public sealed partial class DeploymentManager
             _table.Swap(new ServedDeployment(record, variants));
             _states[name] = new DeploymentState(name, DeploymentStatus.Ready);
             LogChanged(name, record.Revision, next.Change, next.Reason);
+            foreach (var observer in _observers)
+            {
+                observer.DeploymentChanged(name, record.Revision);
+            }
+
             return record;
         }
         catch (Exception e) when (!_table.TryGet(name, out _))
@@ -490,4 +584,13 @@ public sealed partial class DeploymentManager
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "Could not restore deployment {Deployment}")]
     private partial void LogRestoreFailed(Exception exception, string deployment);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Deployment {Deployment} revision {Revision} from another replica now serves here: {Variants}")]
+    private partial void LogSynced(string deployment, int revision, string variants);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Deployment {Deployment} was deleted through another replica; no longer served here")]
+    private partial void LogSyncedDelete(string deployment);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Error, Message = "Could not load deployment {Deployment} revision {Revision} changed by another replica; the previous revision keeps serving")]
+    private partial void LogSyncFailed(Exception exception, string deployment, int revision);
 }

@@ -11,4 +11,9 @@ public interface IDeploymentObserver
 
     /// <summary>A deployment was deleted.</summary>
     void DeploymentDeleted(string deployment);
+
+    /// <summary>This process stored a new revision of a deployment (not called when it applies another replica's change).</summary>
+    void DeploymentChanged(string deployment, int revision)
+    {
+    }
 }

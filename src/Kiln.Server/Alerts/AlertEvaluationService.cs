@@ -1,11 +1,12 @@
 using Kiln.Monitoring.Alerts;
+using Kiln.Server.Cluster;
 using Kiln.Server.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Kiln.Server.Alerts;
 
 /// <summary>Evaluates the alert rules every <see cref="AlertOptions.Interval"/>, on a timer from the injected <see cref="TimeProvider"/>.</summary>
-internal sealed partial class AlertEvaluationService(AlertEvaluator evaluator, IOptions<AlertOptions> options, TimeProvider time, ILogger<AlertEvaluationService> logger) : BackgroundService
+internal sealed partial class AlertEvaluationService(AlertEvaluator evaluator, LeaderLease lease, IOptions<AlertOptions> options, TimeProvider time, ILogger<AlertEvaluationService> logger) : BackgroundService
 {
     private PeriodicTimer? _timer;
 
@@ -29,6 +30,11 @@ internal sealed partial class AlertEvaluationService(AlertEvaluator evaluator, I
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
+                if (!lease.IsHeld)
+                {
+                    continue; // another replica evaluates the rules
+                }
+
                 try
                 {
                     await evaluator.EvaluateAsync(time.GetUtcNow(), stoppingToken);

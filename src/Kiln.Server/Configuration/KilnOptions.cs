@@ -15,6 +15,8 @@ public sealed class KilnOptions
 
     public MetricsOptions Metrics { get; set; } = new();
 
+    public Cluster.ClusterOptions Cluster { get; set; } = new();
+
     /// <summary>This process's name among replicas sharing one database (<c>KILN_REPLICA</c>); default: host name and process id.</summary>
     public string? Replica { get; set; }
 }

@@ -1,3 +1,4 @@
+using Kiln.Core.Cluster;
 using Kiln.Core;
 using Kiln.Core.Api;
 using Kiln.Core.Security;
@@ -34,7 +35,7 @@ internal static class KeyEndpoints
         return TypedResults.Created($"/api/keys/{created.Info.Id}", created);
     }
 
-    private static async Task<NoContent> Revoke(string id, IApiKeyStore store, ApiKeyValidator validator, CancellationToken cancellationToken)
+    private static async Task<NoContent> Revoke(string id, IApiKeyStore store, ApiKeyValidator validator, IClusterSignals signals, CancellationToken cancellationToken)
     {
         if (!await store.RevokeAsync(id, cancellationToken))
         {
@@ -42,6 +43,8 @@ internal static class KeyEndpoints
         }
 
         validator.Forget();
+        // Other replicas forget their cached keys on this signal (and within the cache's lifetime if it is lost).
+        await signals.PublishAsync(ClusterTopic.Keys, id, cancellationToken);
         return TypedResults.NoContent();
     }
 }

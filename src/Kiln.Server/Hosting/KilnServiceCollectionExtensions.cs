@@ -9,6 +9,7 @@ using Kiln.Inference.Onnx;
 using Kiln.Inference.Runtime;
 using Kiln.Inference.Serving;
 using Kiln.Server.Alerts;
+using Kiln.Server.Cluster;
 using Kiln.Server.Configuration;
 using Kiln.Server.Errors;
 using Kiln.Server.Inference;
@@ -47,6 +48,7 @@ public static class KilnServiceCollectionExtensions
         builder.Services.AddKilnAlerts(builder.Configuration);
         builder.Services.AddKilnMonitoring();
         builder.Services.AddKilnRollouts();
+        builder.Services.AddKilnCluster();
         builder.Services.AddKilnMetrics();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue<long?>("Kiln:Serving:MaxRequestBodyBytes") ?? new ServingOptions().MaxRequestBodyBytes);

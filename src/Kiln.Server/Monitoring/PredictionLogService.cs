@@ -1,6 +1,7 @@
 using Kiln.Core.Monitoring;
 using Kiln.Monitoring.Metrics;
 using Kiln.Monitoring.PredictionLog;
+using Kiln.Server.Cluster;
 using Kiln.Server.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +17,7 @@ internal sealed partial class PredictionLogService(
     PredictionLogWriter writer,
     MetricsRegistry metrics,
     IPredictionLogStore store,
+    LeaderLease lease,
     IOptions<KilnOptions> options,
     TimeProvider time,
     ILogger<PredictionLogService> logger) : IHostedLifecycleService
@@ -69,6 +71,11 @@ internal sealed partial class PredictionLogService(
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
+                if (!lease.IsHeld)
+                {
+                    continue; // the lease holder applies retention for every replica
+                }
+
                 try
                 {
                     var removed = await store.ApplyRetentionAsync(time.GetUtcNow() - monitoring.RetentionAge, monitoring.RetentionRows, cancellationToken);

@@ -1,6 +1,7 @@
 using Kiln.Core.Monitoring.Alerts;
 using Kiln.Inference.Serving;
 using Kiln.Monitoring.Rollouts;
+using Kiln.Server.Cluster;
 
 namespace Kiln.Server.Rollouts;
 
@@ -10,7 +11,7 @@ namespace Kiln.Server.Rollouts;
 /// back, every decision recorded as a revision with its reason and published on the alert event stream.
 /// </summary>
 internal sealed partial class CanaryController(
-    DeploymentTable table, DeploymentManager manager, CanaryAnalyzer analyzer, IAlertEventStream events, TimeProvider time, ILogger<CanaryController> logger) : BackgroundService
+    DeploymentTable table, DeploymentManager manager, CanaryAnalyzer analyzer, IAlertEventStream events, LeaderLease lease, TimeProvider time, ILogger<CanaryController> logger) : BackgroundService
 {
     public const string Actor = "kiln-canary-analysis";
 
@@ -94,7 +95,11 @@ internal sealed partial class CanaryController(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await RunOnceAsync(stoppingToken);
+                // One replica judges canaries (the lease holder); the others serve what it decides.
+                if (lease.IsHeld)
+                {
+                    await RunOnceAsync(stoppingToken);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

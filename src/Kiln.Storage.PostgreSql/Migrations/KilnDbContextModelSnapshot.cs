@@ -350,6 +350,28 @@ namespace Kiln.Storage.PostgreSql.Migrations
                     b.ToTable("experiments", (string)null);
                 });
 
+            modelBuilder.Entity("Kiln.Storage.Entities.LeaseEntity", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("AcquiredAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("leases", (string)null);
+                });
+
             modelBuilder.Entity("Kiln.Storage.Entities.ModelAliasEntity", b =>
                 {
                     b.Property<string>("ModelName")

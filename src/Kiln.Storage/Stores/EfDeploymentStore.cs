@@ -31,6 +31,12 @@ public sealed class EfDeploymentStore(IDbContextFactory<KilnDbContext> contexts,
         var now = time.GetUtcNow();
         var variants = StoredJson.Write(change.Variants);
         var entity = await db.Deployments.SingleOrDefaultAsync(d => d.Name == change.Name, cancellationToken);
+        if (change.ExpectedRevision is { } expected && (entity?.Revision ?? 0) != expected)
+        {
+            throw new KilnException(Core.Errors.KilnErrorKind.Conflict,
+                $"Deployment '{change.Name}' is at revision {entity?.Revision ?? 0}, not {expected}: another replica changed it meanwhile; nothing was changed, retry.");
+        }
+
         if (entity is null)
         {
             entity = new DeploymentEntity { Name = change.Name, VariantsJson = variants, CreatedAt = now, Revision = 0 };

@@ -341,6 +341,28 @@ namespace Kiln.Storage.Migrations.Sqlite
                     b.ToTable("experiments", (string)null);
                 });
 
+            modelBuilder.Entity("Kiln.Storage.Entities.LeaseEntity", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AcquiredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("leases", (string)null);
+                });
+
             modelBuilder.Entity("Kiln.Storage.Entities.ModelAliasEntity", b =>
                 {
                     b.Property<string>("ModelName")
