@@ -1,6 +1,7 @@
 using Kiln.Core.Monitoring.Alerts;
 using Kiln.Monitoring.Alerts;
 using Kiln.Server.Alerts;
+using Kiln.Server.Cluster;
 using Kiln.Server.Configuration;
 using Kiln.Server.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,7 +20,7 @@ public sealed class AlertEvaluationServiceTests
         await Requests.DeployGbtAsync(factory, deployment: "bank");
         var store = factory.Services.GetRequiredService<IAlertStore>();
         var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        using var service = new AlertEvaluationService(factory.Services.GetRequiredService<AlertEvaluator>(),
+        using var service = new AlertEvaluationService(factory.Services.GetRequiredService<AlertEvaluator>(), factory.Services.GetRequiredService<LeaderLease>(),
             Options.Create(new AlertOptions { Interval = TimeSpan.FromSeconds(15) }), time, NullLogger<AlertEvaluationService>.Instance);
         await service.StartAsync(CancellationToken.None);
         try

@@ -24,10 +24,14 @@ public sealed class DatabaseMigrationTests
             Assert.Single(applied, a => a.Count > 0);
             await using var connection = new NpgsqlConnection(database);
             await connection.OpenAsync();
-            await using var history = new NpgsqlCommand("SELECT COUNT(*), COUNT(DISTINCT \"MigrationId\") FROM \"__EFMigrationsHistory\"", connection);
-            await using var reader = await history.ExecuteReaderAsync();
-            await reader.ReadAsync();
-            Assert.Equal(reader.GetInt64(0), reader.GetInt64(1));
+            await using (var history = new NpgsqlCommand("SELECT COUNT(*), COUNT(DISTINCT \"MigrationId\") FROM \"__EFMigrationsHistory\"", connection))
+            await using (var reader = await history.ExecuteReaderAsync())
+            {
+                await reader.ReadAsync();
+                Assert.Equal(status.Applied.Count, reader.GetInt64(0));
+                Assert.Equal(reader.GetInt64(0), reader.GetInt64(1));
+            }
+
             Assert.Contains("predictions", (await TablesAsync(connection)).Split(','));
             foreach (var replica in replicas)
             {
@@ -55,7 +59,7 @@ public sealed class DatabaseMigrationTests
             var error = Assert.Throws<InvalidOperationException>(() => factory.CreateClient());
 
             Assert.Contains("kiln db migrate", error.Message, StringComparison.Ordinal);
-            Assert.Contains("lacks 2 migration(s)", error.Message, StringComparison.Ordinal);
+            Assert.Matches(@"lacks \d+ migration\(s\): \d+_InitialCreate", error.Message);
         }
         finally
         {
