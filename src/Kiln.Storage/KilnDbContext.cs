@@ -23,6 +23,7 @@ public sealed class KilnDbContext(DbContextOptions<KilnDbContext> options) : DbC
     internal DbSet<AlertStateEntity> AlertStates => Set<AlertStateEntity>();
     internal DbSet<AlertTransitionEntity> AlertTransitions => Set<AlertTransitionEntity>();
     internal DbSet<LeaseEntity> Leases => Set<LeaseEntity>();
+    internal DbSet<TrafficShareEntity> TrafficShares => Set<TrafficShareEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(KilnDbContext).Assembly);

@@ -76,6 +76,28 @@ internal sealed class TrafficRing
 
     public int TotalsLength => _stride - 1;
 
+    /// <summary>The buckets with epochs at or after <paramref name="from"/>, each as its epoch and its counts (requests, 5xx, 4xx, latency buckets).</summary>
+    public IEnumerable<(long Epoch, long[] Counts)> Export(long from)
+    {
+        for (var slot = 0; slot < _slots; slot++)
+        {
+            var at = slot * _stride;
+            var epoch = Volatile.Read(ref _cells[at + EpochCell]);
+            if (epoch < from)
+            {
+                continue;
+            }
+
+            var counts = new long[_stride - 1];
+            for (var i = 1; i < _stride; i++)
+            {
+                counts[i - 1] = Volatile.Read(ref _cells[at + i]);
+            }
+
+            yield return (epoch, counts);
+        }
+    }
+
     /// <summary>Claims a slot for a new epoch; false when the slot already holds a newer one (the caller stalled a whole ring).</summary>
     private bool Roll(int at, long epoch)
     {

@@ -11,6 +11,7 @@ namespace Kiln.Monitoring.Traffic;
 public sealed class TrafficWindows
 {
     private readonly ConcurrentDictionary<(string Deployment, string Variant), TrafficRing> _rings = new();
+    private readonly ConcurrentDictionary<(string Replica, string Deployment, string Variant, long BucketStartMs), long[]> _remote = new();
     private readonly TimeProvider _time;
     private readonly long _ticksPerBucket;
     private readonly int _slots;
@@ -42,8 +43,55 @@ public sealed class TrafficWindows
     /// <summary>The longest window a snapshot covers.</summary>
     public TimeSpan Coverage { get; }
 
-    /// <summary>The deployments that have seen traffic.</summary>
-    public IReadOnlyCollection<string> Deployments => _rings.Keys.Select(k => k.Deployment).Distinct(StringComparer.Ordinal).ToArray();
+    /// <summary>The deployments that have seen traffic (here or, when shared, on another replica).</summary>
+    public IReadOnlyCollection<string> Deployments =>
+        _rings.Keys.Select(k => k.Deployment).Concat(_remote.Keys.Select(k => k.Deployment)).Distinct(StringComparer.Ordinal).ToArray();
+
+    /// <summary>
+    /// This process's buckets that started within <paramref name="recent"/>, with their wall-clock start (Unix ms),
+    /// for other replicas: (deployment, variant, bucket start, counts of requests, 5xx, 4xx and the latency histogram).
+    /// </summary>
+    public IReadOnlyList<(string Deployment, string Variant, long BucketStartMs, long[] Counts)> Export(TimeSpan recent)
+    {
+        var now = CurrentEpoch();
+        var from = now - (long)Math.Ceiling(recent / BucketWidth);
+        var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var widthMs = (long)BucketWidth.TotalMilliseconds;
+        var exported = new List<(string, string, long, long[])>();
+        foreach (var ((deployment, variant), ring) in _rings)
+        {
+            foreach (var (epoch, counts) in ring.Export(from))
+            {
+                // A bucket's wall-clock start: its epoch's distance from now, in bucket widths, on the wall clock's grid.
+                var startMs = (nowMs / widthMs - (now - epoch)) * widthMs;
+                exported.Add((deployment, variant, startMs, counts));
+            }
+        }
+
+        return exported;
+    }
+
+    /// <summary>Takes another replica's buckets into account: snapshots add them to this process's own traffic.</summary>
+    public void Merge(string replica, string deployment, string variant, long bucketStartMs, long[] counts)
+    {
+        if (counts.Length == 3 + _bounds.Length + 1)
+        {
+            _remote[(replica, deployment, variant, bucketStartMs)] = counts;
+        }
+    }
+
+    /// <summary>Forgets other replicas' buckets that are older than <see cref="Coverage"/>.</summary>
+    public void PruneRemote()
+    {
+        var oldest = _time.GetUtcNow().ToUnixTimeMilliseconds() - (long)Coverage.TotalMilliseconds - (long)BucketWidth.TotalMilliseconds;
+        foreach (var key in _remote.Keys)
+        {
+            if (key.BucketStartMs < oldest)
+            {
+                _remote.TryRemove(key, out _);
+            }
+        }
+    }
 
     /// <summary>Counts one finished request.</summary>
     public void Record(string deployment, string? variant, int statusCode, double seconds) =>
@@ -63,6 +111,14 @@ public sealed class TrafficWindows
             if (key.Deployment == deployment)
             {
                 _rings.TryRemove(key, out _);
+            }
+        }
+
+        foreach (var key in _remote.Keys)
+        {
+            if (key.Deployment == deployment)
+            {
+                _remote.TryRemove(key, out _);
             }
         }
     }
@@ -97,6 +153,22 @@ public sealed class TrafficWindows
             if (name == deployment && (allVariants || ringVariant == (variant ?? string.Empty)))
             {
                 ring.AddTo(now - buckets, now, totals);
+            }
+        }
+
+        if (!_remote.IsEmpty)
+        {
+            var widthMs = (long)BucketWidth.TotalMilliseconds;
+            var sinceMs = (_time.GetUtcNow().ToUnixTimeMilliseconds() / widthMs - buckets) * widthMs;
+            foreach (var ((_, name, remoteVariant, startMs), counts) in _remote)
+            {
+                if (name == deployment && startMs >= sinceMs && (allVariants || remoteVariant == (variant ?? string.Empty)))
+                {
+                    for (var i = 0; i < counts.Length; i++)
+                    {
+                        totals[i] += counts[i];
+                    }
+                }
             }
         }
 

@@ -20,6 +20,8 @@ public static class ClusterServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<LeaderLease>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeploymentObserver, DeploymentChangeAnnouncer>());
         services.AddHostedService<ClusterSyncService>();
+        services.TryAddSingleton<ITrafficShareStore, EfTrafficShareStore>();
+        services.AddHostedService<TrafficExchange>();
         return services;
     }
 }

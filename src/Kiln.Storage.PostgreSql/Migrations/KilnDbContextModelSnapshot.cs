@@ -591,6 +591,37 @@ namespace Kiln.Storage.PostgreSql.Migrations
                     b.ToTable("run_params", (string)null);
                 });
 
+            modelBuilder.Entity("Kiln.Storage.Entities.TrafficShareEntity", b =>
+                {
+                    b.Property<string>("Replica")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Deployment")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Variant")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("BucketStartMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Counts")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<long>("WrittenAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Replica", "Deployment", "Variant", "BucketStartMs");
+
+                    b.HasIndex("WrittenAt");
+
+                    b.ToTable("traffic_shares", (string)null);
+                });
+
             modelBuilder.Entity("Kiln.Storage.Entities.ModelAliasEntity", b =>
                 {
                     b.HasOne("Kiln.Storage.Entities.ModelVersionEntity", null)

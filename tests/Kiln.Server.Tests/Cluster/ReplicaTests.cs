@@ -76,6 +76,41 @@ public sealed class ReplicaTests : IDisposable
     }
 
     [PostgresFact]
+    public async Task Traffic_ServedByEachReplica_IsCountedByBoth()
+    {
+        var (a, b) = (Replica("a"), Replica("b"));
+        await RegisterAsync(a, versions: 1);
+        await RolloutServer.SendAsync(a.CreateHttpClient(), HttpMethod.Put, "/api/deployments/bank", new { model = "gbt/1" });
+        using var viaA = a.CreateHttpClient();
+        using var viaB = b.CreateHttpClient();
+        await WaitForVersionAsync(viaB, "bank", "1");
+        for (var i = 0; i < 30; i++)
+        {
+            Assert.Equal(200, (await RolloutServer.PredictAsync(viaA, "bank")).Status);
+        }
+
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(200, (await RolloutServer.PredictAsync(viaB, "bank")).Status);
+        }
+
+        // Both replicas see all 50 (plus b's propagation probes): what canary analysis and alerts decide on.
+        var stopwatch = Stopwatch.StartNew();
+        while (true)
+        {
+            var seenByA = await RequestsAsync(viaA);
+            var seenByB = await RequestsAsync(viaB);
+            if (seenByA >= 51 && seenByA == seenByB)
+            {
+                break;
+            }
+
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"replica a counts {seenByA} requests, b counts {seenByB}; both should count all of them");
+            await Task.Delay(200);
+        }
+    }
+
+    [PostgresFact]
     public async Task Lease_OneReplicaRunsTheSingletonJobs_AndAnotherTakesOverWhenItStops()
     {
         var a = Replica("a");
@@ -148,6 +183,12 @@ public sealed class ReplicaTests : IDisposable
             Assert.True(stopwatch.Elapsed < Propagation, $"the other replica still served {status} version '{served}' 2 s after the change to {version}");
             await Task.Delay(20);
         }
+    }
+
+    private static async Task<long> RequestsAsync(HttpClient http)
+    {
+        var view = await RolloutServer.SendAsync(http, HttpMethod.Get, "/api/deployments/bank");
+        return view.GetProperty("traffic").EnumerateArray().Sum(t => t.GetProperty("requests").GetInt64());
     }
 
     private static async Task<bool> SingletonJobsAsync(KilnAppFactory replica)

@@ -580,6 +580,37 @@ namespace Kiln.Storage.Migrations.Sqlite
                     b.ToTable("run_params", (string)null);
                 });
 
+            modelBuilder.Entity("Kiln.Storage.Entities.TrafficShareEntity", b =>
+                {
+                    b.Property<string>("Replica")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Deployment")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Variant")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("BucketStartMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Counts")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("WrittenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Replica", "Deployment", "Variant", "BucketStartMs");
+
+                    b.HasIndex("WrittenAt");
+
+                    b.ToTable("traffic_shares", (string)null);
+                });
+
             modelBuilder.Entity("Kiln.Storage.Entities.ModelAliasEntity", b =>
                 {
                     b.HasOne("Kiln.Storage.Entities.ModelVersionEntity", null)
