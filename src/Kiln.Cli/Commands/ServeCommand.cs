@@ -18,6 +18,11 @@ internal static class ServeCommand
         Description = "Folder for the SQLite store and artifacts (default: $KILN_DATA_DIR or ./kiln-data)",
     };
 
+    private static readonly Option<string?> Artifacts = new("--artifacts")
+    {
+        Description = "Where artifacts live: a folder, or s3://bucket/optional/prefix (default: $KILN_ARTIFACTS or <data-dir>/artifacts)",
+    };
+
     private static readonly Option<bool> NoAuth = new("--no-auth")
     {
         Description = "Disable API keys (every caller is an admin): for local experiments only",
@@ -28,6 +33,7 @@ internal static class ServeCommand
         var command = new Command("serve", "Run the Kiln server (registry, deployments, inference) on the embedded store");
         command.Options.Add(Urls);
         command.Options.Add(DataDir);
+        command.Options.Add(Artifacts);
         command.Options.Add(NoAuth);
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -35,6 +41,11 @@ internal static class ServeCommand
             if (parse.GetValue(DataDir) is { } dataDir)
             {
                 overrides["Kiln:Storage:DataDir"] = dataDir;
+            }
+
+            if (parse.GetValue(Artifacts) is { } artifacts)
+            {
+                overrides["Kiln:Storage:Artifacts"] = artifacts;
             }
 
             if (parse.GetValue(NoAuth))

@@ -12,6 +12,7 @@ public static class KilnEnvironmentVariables
     private static readonly Dictionary<string, string> ShortNames = new(StringComparer.OrdinalIgnoreCase)
     {
         ["KILN_DATA_DIR"] = "Kiln:Storage:DataDir",
+        ["KILN_ARTIFACTS"] = "Kiln:Storage:Artifacts",
         ["KILN_ADMIN_KEY"] = "Kiln:Auth:AdminKey",
         ["KILN_AUTH_ENABLED"] = "Kiln:Auth:Enabled",
         ["KILN_MAX_REQUEST_BYTES"] = "Kiln:Serving:MaxRequestBodyBytes",

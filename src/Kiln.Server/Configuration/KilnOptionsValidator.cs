@@ -17,6 +17,8 @@ internal sealed class KilnOptionsValidator : IValidateOptions<KilnOptions>
             errors.Add("Kiln:Storage:DataDir contains characters that cannot be in a path.");
         }
 
+        ArtifactStorageValidator.Validate(options.Storage, errors);
+
         if (options.Serving.MaxRequestBodyBytes is < 1024 or > 1L << 31)
         {
             errors.Add("Kiln:Serving:MaxRequestBodyBytes must be between 1 KiB and 2 GiB.");

@@ -67,8 +67,7 @@ public static class KilnServiceCollectionExtensions
             var dataDir = Path.GetFullPath(provider.GetRequiredService<IOptions<KilnOptions>>().Value.Storage.DataDir);
             options.UseSqlite($"Data Source={Path.Combine(dataDir, "kiln.db")};Default Timeout=30");
         });
-        services.TryAddSingleton<IArtifactStore>(provider =>
-            new FileSystemArtifactStore(Path.Combine(Path.GetFullPath(provider.GetRequiredService<IOptions<KilnOptions>>().Value.Storage.DataDir), "artifacts")));
+        services.TryAddSingleton<IArtifactStore>(ArtifactStoreFactory.Create);
         services.TryAddSingleton<IModelRegistry, EfModelRegistry>();
         services.TryAddSingleton<IDeploymentStore, EfDeploymentStore>();
         services.TryAddSingleton<IApiKeyStore, EfApiKeyStore>();
