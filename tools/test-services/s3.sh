@@ -11,12 +11,18 @@ here=$(cd "$(dirname "$0")" && pwd)
 endpoint="http://127.0.0.1:$port"
 pidfile="$dir/s3rver.pid"
 
-answers() { [ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$endpoint/" || true)" != 000 ]; }
+# Whether an HTTP server answers on the port (bash's /dev/tcp: no curl needed).
+answers() {
+  local status=""
+  { exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3 && read -r -t 2 status <&3; } 2>/dev/null || true
+  exec 3>&- 2>/dev/null || true
+  [[ "$status" == HTTP/* ]]
+}
 running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
 
 case "$action" in
   start)
-    if ! running || ! answers; then
+    if ! answers; then
       command -v npm >/dev/null || { echo "s3.sh: node and npm are required (apt-get install nodejs npm)" >&2; exit 1; }
       if [ ! -x "$here/s3rver/node_modules/.bin/s3rver" ]; then
         (cd "$here/s3rver" && npm ci --no-audit --no-fund --loglevel=error) >&2
