@@ -1,4 +1,7 @@
 using System.Security.Cryptography;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
 using Kiln.Core;
 using Kiln.Core.Errors;
 using Kiln.Storage.Artifacts;
@@ -130,11 +133,43 @@ public sealed class S3ArtifactStoreTests : IAsyncLifetime
         Assert.Empty(await _bucket.KeysAsync());
     }
 
+    [S3Fact]
+    public async Task Put_PartFails_AbortsTheUploadAndStoresNothing()
+    {
+        var client = new FailingPartClient(failingPart: 2);
+        using var store = new S3ArtifactStore(client, _bucket.Name, "abort");
+
+        await Assert.ThrowsAsync<AmazonS3Exception>(() => store.PutAsync(new GeneratedStream(LargeSize), CancellationToken.None));
+
+        Assert.Equal(1, client.Aborts);
+        Assert.Empty(await _bucket.KeysAsync());
+    }
+
     private static async Task<byte[]> ReadAllAsync(S3ArtifactStore store, string sha)
     {
         await using var stream = await store.OpenAsync(sha, CancellationToken.None);
         using var buffer = new MemoryStream();
         await stream.CopyToAsync(buffer);
         return buffer.ToArray();
+    }
+
+    /// <summary>A client whose upload of one part fails, and that counts the aborts it is asked for.</summary>
+    private sealed class FailingPartClient(int failingPart) : AmazonS3Client(
+        new BasicAWSCredentials("S3RVER", "S3RVER"),
+        new AmazonS3Config { ServiceURL = TestServers.S3, ForcePathStyle = true, RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED })
+    {
+        public int Aborts { get; private set; }
+
+        public override Task<UploadPartResponse> UploadPartAsync(UploadPartRequest request, CancellationToken cancellationToken = default) =>
+            request.PartNumber == failingPart
+                ? throw new AmazonS3Exception("The test fails this part.")
+                : base.UploadPartAsync(request, cancellationToken);
+
+        public override Task<AbortMultipartUploadResponse> AbortMultipartUploadAsync(
+            string bucketName, string key, string uploadId, CancellationToken cancellationToken = default)
+        {
+            Aborts++;
+            return base.AbortMultipartUploadAsync(bucketName, key, uploadId, cancellationToken);
+        }
     }
 }
