@@ -23,6 +23,11 @@ internal static class ServeCommand
         Description = "PostgreSQL URI (postgresql://user:pass@host:5432/kiln) or Npgsql connection string for every store (default: $KILN_DATABASE, else SQLite in the data folder)",
     };
 
+    private static readonly Option<string?> Artifacts = new("--artifacts")
+    {
+        Description = "Where artifacts live: a folder, or s3://bucket/optional/prefix (default: $KILN_ARTIFACTS or <data-dir>/artifacts)",
+    };
+
     private static readonly Option<bool> NoAuth = new("--no-auth")
     {
         Description = "Disable API keys (every caller is an admin): for local experiments only",
@@ -34,6 +39,7 @@ internal static class ServeCommand
         command.Options.Add(Urls);
         command.Options.Add(DataDir);
         command.Options.Add(Database);
+        command.Options.Add(Artifacts);
         command.Options.Add(NoAuth);
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -46,6 +52,11 @@ internal static class ServeCommand
             if (parse.GetValue(Database) is { } database)
             {
                 overrides["Kiln:Storage:Database"] = database;
+            }
+
+            if (parse.GetValue(Artifacts) is { } artifacts)
+            {
+                overrides["Kiln:Storage:Artifacts"] = artifacts;
             }
 
             if (parse.GetValue(NoAuth))

@@ -56,6 +56,9 @@ public sealed class ModelLoader
     {
         var file = manifest.Files.FirstOrDefault(f => f.Path == path)
             ?? throw KilnException.Conflict($"The package has no file '{path}'.");
-        return _artifacts.Open(file.Sha256);
+        // Runtime factories read package files synchronously (ONNX Runtime and ML.NET take a whole
+        // model at once), and a load already runs on a pool thread of its own (DeploymentManager),
+        // so waiting here for a remote store to answer holds only that thread.
+        return _artifacts.OpenAsync(file.Sha256, CancellationToken.None).GetAwaiter().GetResult();
     }
 }

@@ -35,6 +35,12 @@ public sealed class StorageOptions
 
     /// <summary>Whether the server applies pending migrations at start (under a lock, so replicas starting together migrate once).</summary>
     public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>Where artifacts live: empty for <c>&lt;DataDir&gt;/artifacts</c>, a folder path, or <c>s3://bucket/optional/prefix</c>.</summary>
+    public string? Artifacts { get; set; }
+
+    /// <summary>How to reach S3 when <see cref="Artifacts"/> is an <c>s3://</c> URL.</summary>
+    public S3StorageOptions S3 { get; set; } = new();
 }
 
 public sealed class ServingOptions

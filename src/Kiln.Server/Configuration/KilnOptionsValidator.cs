@@ -36,6 +36,8 @@ internal sealed class KilnOptionsValidator : IValidateOptions<KilnOptions>
             errors.Add("Kiln:Replica (KILN_REPLICA) must be 1 to 64 printable characters.");
         }
 
+        ArtifactStorageValidator.Validate(options.Storage, errors);
+
         if (options.Serving.MaxRequestBodyBytes is < 1024 or > 1L << 31)
         {
             errors.Add("Kiln:Serving:MaxRequestBodyBytes must be between 1 KiB and 2 GiB.");

@@ -125,6 +125,6 @@ internal static class RunEndpoints
     {
         var artifact = (await store.ListArtifactsAsync(id, cancellationToken)).FirstOrDefault(a => a.Path == path)
             ?? throw KilnException.NotFound("Artifact", path);
-        return TypedResults.File(artifacts.Open(artifact.Sha256), "application/octet-stream", Path.GetFileName(artifact.Path));
+        return TypedResults.File(await artifacts.OpenAsync(artifact.Sha256, cancellationToken), "application/octet-stream", Path.GetFileName(artifact.Path));
     }
 }

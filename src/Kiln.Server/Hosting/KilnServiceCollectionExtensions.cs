@@ -66,8 +66,7 @@ public static class KilnServiceCollectionExtensions
     public static IServiceCollection AddKilnStorage(this IServiceCollection services)
     {
         services.AddKilnDatabase();
-        services.TryAddSingleton<IArtifactStore>(provider =>
-            new FileSystemArtifactStore(Path.Combine(Path.GetFullPath(provider.GetRequiredService<IOptions<KilnOptions>>().Value.Storage.DataDir), "artifacts")));
+        services.TryAddSingleton<IArtifactStore>(ArtifactStoreFactory.Create);
         services.TryAddSingleton<IModelRegistry, EfModelRegistry>();
         services.TryAddSingleton<IDeploymentStore, EfDeploymentStore>();
         services.TryAddSingleton<IApiKeyStore, EfApiKeyStore>();

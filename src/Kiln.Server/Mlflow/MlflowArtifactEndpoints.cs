@@ -57,7 +57,7 @@ internal static class MlflowArtifactEndpoints
         var (run, relative) = await ResolveAsync(store, path, "path", cancellationToken);
         var artifact = (await store.ListArtifactsAsync(run.Id, cancellationToken)).FirstOrDefault(a => a.Path == relative)
             ?? throw KilnException.NotFound("Artifact", relative);
-        return TypedResults.File(artifacts.Open(artifact.Sha256), "application/octet-stream", Path.GetFileName(artifact.Path));
+        return TypedResults.File(await artifacts.OpenAsync(artifact.Sha256, cancellationToken), "application/octet-stream", Path.GetFileName(artifact.Path));
     }
 
     private static async Task<JsonHttpResult<MlflowEmpty>> Upload(

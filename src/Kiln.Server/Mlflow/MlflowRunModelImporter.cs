@@ -43,7 +43,7 @@ internal sealed class MlflowRunModelImporter(ITrackingStore store, IArtifactStor
             // The paths were validated when logged; joining them under the staging folder stays inside it.
             var target = Path.Combine(directory, PackagePath.Validate(file.Path[prefix.Length..]));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            await using var source = artifacts.Open(file.Sha256);
+            await using var source = await artifacts.OpenAsync(file.Sha256, cancellationToken);
             await using var output = File.Create(target);
             await source.CopyToAsync(output, cancellationToken);
         }

@@ -60,23 +60,19 @@ public sealed class FileSystemArtifactStore : IArtifactStore
         return (sha, size);
     }
 
-    public Stream Open(string sha256)
+    public Task<Stream> OpenAsync(string sha256, CancellationToken cancellationToken)
     {
         var path = PathOf(sha256);
         return File.Exists(path)
-            ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920)
+            ? Task.FromResult<Stream>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920))
             : throw KilnException.NotFound("Artifact", sha256);
     }
 
-    public bool Exists(string sha256) => File.Exists(PathOf(sha256));
+    public Task<bool> ExistsAsync(string sha256, CancellationToken cancellationToken) => Task.FromResult(File.Exists(PathOf(sha256)));
 
     private string PathOf(string sha256)
     {
-        if (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower))
-        {
-            throw KilnException.Invalid("sha256", "is not a lower-case hex SHA-256.");
-        }
-
+        ArtifactAddress.Validate(sha256);
         return Path.Combine(_root, sha256[..2], sha256);
     }
 }

@@ -24,8 +24,10 @@ internal sealed class MemoryArtifactStore : IArtifactStore
         return (file.Sha256, file.Size);
     }
 
-    public Stream Open(string sha256) =>
-        _content.TryGetValue(sha256, out var content) ? new MemoryStream(content, writable: false) : throw KilnException.NotFound("Artifact", sha256);
+    public Task<Stream> OpenAsync(string sha256, CancellationToken cancellationToken) =>
+        _content.TryGetValue(sha256, out var content)
+            ? Task.FromResult<Stream>(new MemoryStream(content, writable: false))
+            : throw KilnException.NotFound("Artifact", sha256);
 
-    public bool Exists(string sha256) => _content.ContainsKey(sha256);
+    public Task<bool> ExistsAsync(string sha256, CancellationToken cancellationToken) => Task.FromResult(_content.ContainsKey(sha256));
 }

@@ -46,6 +46,14 @@ public sealed class KilnAppFactory : WebApplicationFactory<Program>
                 ["Kiln:Auth:AdminKey"] = AdminKey,
                 ["Kiln:Storage:Database"] = Database,
             };
+            if (Database is not null)
+            {
+                foreach (var (key, value) in TestBackend.ArtifactsFor(DataDir))
+                {
+                    settings[key] = value;
+                }
+            }
+
             foreach (var (key, value) in Settings)
             {
                 settings[key] = value;

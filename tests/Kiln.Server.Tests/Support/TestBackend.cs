@@ -34,6 +34,36 @@ public static class TestBackend
         return new NpgsqlConnectionStringBuilder(Server) { Database = name }.ConnectionString;
     }
 
+    /// <summary>The bucket every test server of the PostgreSQL pass keeps its artifacts in, each under a prefix of its own.</summary>
+    public const string Bucket = "kiln-test-backend";
+
+    private static readonly Lazy<bool> BucketCreated = new(() =>
+    {
+        using var s3 = S3TestServer.CreateClient();
+        try
+        {
+            s3.PutBucketAsync(Bucket).GetAwaiter().GetResult();
+        }
+        catch (Amazon.S3.AmazonS3Exception e) when (e.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
+        {
+            // Made by an earlier run against the same server.
+        }
+
+        return true;
+    });
+
+    /// <summary>The settings that put the artifacts of the server with data folder <paramref name="dataDir"/> on the test S3 server (a restarted server finds them again).</summary>
+    public static Dictionary<string, string?> ArtifactsFor(string dataDir)
+    {
+        if (S3TestServer.Endpoint is null)
+        {
+            throw new InvalidOperationException("KILN_TEST_BACKEND=postgresql puts artifacts on S3 and needs KILN_TEST_S3 (./test.sh starts a server).");
+        }
+
+        _ = BucketCreated.Value;
+        return S3TestServer.Settings(Bucket, Path.GetFileName(Path.TrimEndingDirectorySeparator(dataDir)));
+    }
+
     /// <summary>Drops a test database, closing what is still connected to it.</summary>
     public static void Drop(string connectionString)
     {
