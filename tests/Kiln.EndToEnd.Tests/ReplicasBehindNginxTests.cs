@@ -5,7 +5,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Kiln.Storage.Tests.Support;
-using Npgsql;
 
 namespace Kiln.EndToEnd.Tests;
 
@@ -37,7 +36,7 @@ public sealed class ReplicasBehindNginxTests : IAsyncDisposable
             return;
         }
 
-        _database = await CreateDatabaseAsync();
+        _database = PostgresDatabases.Create();
         var a = await StartReplicaAsync("a");
         var b = await StartReplicaAsync("b");
         var c = await StartReplicaAsync("c");
@@ -129,28 +128,13 @@ public sealed class ReplicasBehindNginxTests : IAsyncDisposable
 
         if (_database is not null)
         {
-            NpgsqlConnection.ClearAllPools();
-            await using var connection = new NpgsqlConnection(TestServers.Postgres);
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{new NpgsqlConnectionStringBuilder(_database).Database}\" WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
+            PostgresDatabases.Drop(_database);
         }
 
         if (Directory.Exists(_dataDir))
         {
             Directory.Delete(_dataDir, recursive: true);
         }
-    }
-
-    private static async Task<string> CreateDatabaseAsync()
-    {
-        var server = TestServers.Postgres ?? throw new InvalidOperationException("KILN_TEST_POSTGRES is not set (./test.sh starts a server).");
-        var name = "kiln_e2e_" + Guid.NewGuid().ToString("N");
-        await using var connection = new NpgsqlConnection(server);
-        await connection.OpenAsync();
-        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
-        await create.ExecuteNonQueryAsync();
-        return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
     }
 
     // Replicas share the artifact folder: they run on one machine (on several, use --artifacts s3://…).

@@ -17,6 +17,10 @@ public sealed class TrafficWindows
     private readonly int _slots;
     private readonly double[] _bounds = [.. Buckets.LatencySeconds];
 
+    // Where the monotonic buckets sit on the wall clock, fixed once: a bucket keeps one wall-clock start for good.
+    private readonly long _originTimestamp;
+    private readonly long _originWallMs;
+
     /// <summary>Ten-second buckets covering one hour.</summary>
     public TrafficWindows(TimeProvider time)
         : this(time, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1))
@@ -30,6 +34,8 @@ public sealed class TrafficWindows
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(bucketWidth, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(coverage, bucketWidth);
         _time = time;
+        _originTimestamp = time.GetTimestamp();
+        _originWallMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         _ticksPerBucket = Math.Max(1, (long)(bucketWidth.TotalSeconds * time.TimestampFrequency));
         BucketWidth = bucketWidth;
         // One more slot than the coverage needs: the current bucket is still filling.
@@ -53,18 +59,13 @@ public sealed class TrafficWindows
     /// </summary>
     public IReadOnlyList<(string Deployment, string Variant, long BucketStartMs, long[] Counts)> Export(TimeSpan recent)
     {
-        var now = CurrentEpoch();
-        var from = now - (long)Math.Ceiling(recent / BucketWidth);
-        var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var widthMs = (long)BucketWidth.TotalMilliseconds;
+        var from = CurrentEpoch() - (long)Math.Ceiling(recent / BucketWidth);
         var exported = new List<(string, string, long, long[])>();
         foreach (var ((deployment, variant), ring) in _rings)
         {
             foreach (var (epoch, counts) in ring.Export(from))
             {
-                // A bucket's wall-clock start: its epoch's distance from now, in bucket widths, on the wall clock's grid.
-                var startMs = (nowMs / widthMs - (now - epoch)) * widthMs;
-                exported.Add((deployment, variant, startMs, counts));
+                exported.Add((deployment, variant, EpochStartMs(epoch), counts));
             }
         }
 
@@ -136,6 +137,9 @@ public sealed class TrafficWindows
 
     private long CurrentEpoch() => _time.GetTimestamp() / _ticksPerBucket;
 
+    private long EpochStartMs(long epoch) =>
+        _originWallMs + (long)((epoch * _ticksPerBucket - _originTimestamp) * 1000.0 / _time.TimestampFrequency);
+
     private TrafficSnapshot Snapshot(string deployment, string? variant, bool allVariants, TimeSpan window)
     {
         ArgumentNullException.ThrowIfNull(deployment);
@@ -158,8 +162,7 @@ public sealed class TrafficWindows
 
         if (!_remote.IsEmpty)
         {
-            var widthMs = (long)BucketWidth.TotalMilliseconds;
-            var sinceMs = (_time.GetUtcNow().ToUnixTimeMilliseconds() / widthMs - buckets) * widthMs;
+            var sinceMs = _time.GetUtcNow().ToUnixTimeMilliseconds() - (buckets * (long)BucketWidth.TotalMilliseconds);
             foreach (var ((_, name, remoteVariant, startMs), counts) in _remote)
             {
                 if (name == deployment && startMs >= sinceMs && (allVariants || remoteVariant == (variant ?? string.Empty)))

@@ -46,7 +46,8 @@ public sealed class KilnAppFactory : WebApplicationFactory<Program>
                 ["Kiln:Auth:AdminKey"] = AdminKey,
                 ["Kiln:Storage:Database"] = Database,
             };
-            if (Database is not null)
+            // The PostgreSQL pass keeps artifacts on S3, unless the test sets where artifacts go itself.
+            if (Database is not null && !Settings.Keys.Any(k => k.StartsWith("Kiln:Storage:Artifacts", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Kiln:Storage:S3", StringComparison.OrdinalIgnoreCase)))
             {
                 foreach (var (key, value) in TestBackend.ArtifactsFor(DataDir))
                 {

@@ -1,3 +1,4 @@
+using Kiln.Storage.Tests.Support;
 using Npgsql;
 
 namespace Kiln.Server.Tests.Support;
@@ -12,26 +13,11 @@ public static class TestBackend
 {
     public static bool IsPostgres => string.Equals(Environment.GetEnvironmentVariable("KILN_TEST_BACKEND"), "postgresql", StringComparison.OrdinalIgnoreCase);
 
-    private static string Server => Environment.GetEnvironmentVariable("KILN_TEST_POSTGRES") is { Length: > 0 } server
-        ? server
-        : throw new InvalidOperationException("KILN_TEST_BACKEND=postgresql needs KILN_TEST_POSTGRES, a connection string to a PostgreSQL server (./test.sh starts one).");
-
     /// <summary>The database of the server whose data folder is <paramref name="dataDir"/>, created if new: a restarted server finds its data again.</summary>
     public static string DatabaseFor(string dataDir)
     {
         var name = "kiln_test_" + new string(Path.GetFileName(Path.TrimEndingDirectorySeparator(dataDir)).Where(char.IsAsciiLetterOrDigit).ToArray()).ToLowerInvariant();
-        using var connection = new NpgsqlConnection(Server);
-        connection.Open();
-        using (var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection) { Parameters = { new("name", name) } })
-        {
-            if (exists.ExecuteScalar() is null)
-            {
-                using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
-                create.ExecuteNonQuery();
-            }
-        }
-
-        return new NpgsqlConnectionStringBuilder(Server) { Database = name }.ConnectionString;
+        return PostgresDatabases.Create(name);
     }
 
     /// <summary>The bucket every test server of the PostgreSQL pass keeps its artifacts in, each under a prefix of its own.</summary>
@@ -65,15 +51,7 @@ public static class TestBackend
     }
 
     /// <summary>Drops a test database, closing what is still connected to it.</summary>
-    public static void Drop(string connectionString)
-    {
-        var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
-        NpgsqlConnection.ClearAllPools();
-        using var connection = new NpgsqlConnection(Server);
-        connection.Open();
-        using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
-        drop.ExecuteNonQuery();
-    }
+    public static void Drop(string connectionString) => PostgresDatabases.Drop(connectionString);
 
     /// <summary>Every row of every table in the database, as text: for asserting that a secret is stored nowhere.</summary>
     public static string Dump(string connectionString)

@@ -20,16 +20,7 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
     /// <summary>Creates an empty database; <paramref name="migrate"/> applies Kiln's migrations to it.</summary>
     public static async Task<PostgresTestDatabase> CreateAsync(bool migrate = true)
     {
-        var server = TestServers.Postgres ?? throw new InvalidOperationException("KILN_TEST_POSTGRES is not set (./test.sh starts a server).");
-        var name = "kiln_storage_" + Guid.NewGuid().ToString("N");
-        await using (var connection = new NpgsqlConnection(server))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+        var connectionString = PostgresDatabases.Create();
         var database = new PostgresTestDatabase(connectionString, NpgsqlDataSource.Create(connectionString));
         if (migrate)
         {
@@ -46,11 +37,6 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await DataSource.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(TestServers.Postgres);
-        await connection.OpenAsync();
-        var name = new NpgsqlConnectionStringBuilder(ConnectionString).Database;
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
+        PostgresDatabases.Drop(ConnectionString);
     }
 }
