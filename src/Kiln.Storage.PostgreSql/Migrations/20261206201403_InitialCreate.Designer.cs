@@ -11,7 +11,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Kiln.Storage.PostgreSql.Migrations
 {
     [DbContext(typeof(KilnDbContext))]
-    [Migration("20261206190403_InitialCreate")]
+    [Migration("20261206201403_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -353,6 +353,28 @@ namespace Kiln.Storage.PostgreSql.Migrations
                     b.ToTable("experiments", (string)null);
                 });
 
+            modelBuilder.Entity("Kiln.Storage.Entities.LeaseEntity", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("AcquiredAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("leases", (string)null);
+                });
+
             modelBuilder.Entity("Kiln.Storage.Entities.ModelAliasEntity", b =>
                 {
                     b.Property<string>("ModelName")
@@ -570,6 +592,37 @@ namespace Kiln.Storage.PostgreSql.Migrations
                     b.HasKey("RunId", "Key");
 
                     b.ToTable("run_params", (string)null);
+                });
+
+            modelBuilder.Entity("Kiln.Storage.Entities.TrafficShareEntity", b =>
+                {
+                    b.Property<string>("Replica")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Deployment")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Variant")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("BucketStartMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Counts")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<long>("WrittenAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Replica", "Deployment", "Variant", "BucketStartMs");
+
+                    b.HasIndex("WrittenAt");
+
+                    b.ToTable("traffic_shares", (string)null);
                 });
 
             modelBuilder.Entity("Kiln.Storage.Entities.ModelAliasEntity", b =>
