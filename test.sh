@@ -33,7 +33,11 @@ fi
 
 # --- services ----------------------------------------------------------------------------------
 services=tools/test-services
-trap '"$services/s3.sh" stop || true; "$services/postgres.sh" stop || true' EXIT
+# Stop at the end only what this run started: a server someone left running (a benchmark, a second run) stays up.
+stop=()
+"$services/postgres.sh" status || stop+=("$services/postgres.sh")
+"$services/s3.sh" status || stop+=("$services/s3.sh")
+trap 'for service in "${stop[@]}"; do "$service" stop || true; done' EXIT
 echo "== starting PostgreSQL and the S3-compatible server =="
 KILN_TEST_POSTGRES=$("$services/postgres.sh" start)
 KILN_TEST_S3=$("$services/s3.sh" start)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts a private PostgreSQL cluster for the tests (Debian's postgresql package) and prints the
 # Npgsql connection string of a superuser that may create databases. Idempotent: a cluster
-# already running from an earlier call is reused. Usage: postgres.sh start|stop [DIR] [PORT]
+# already running from an earlier call is reused. Usage: postgres.sh start|stop|status [DIR] [PORT]
 set -euo pipefail
 action=${1:-start}
 dir=${2:-${KILN_TEST_PG_DIR:-/tmp/kiln-test-postgres}}
@@ -29,5 +29,8 @@ case "$action" in
   stop)
     as_owner "$bin/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
     ;;
-  *) echo "usage: postgres.sh start|stop [DIR] [PORT]" >&2; exit 2 ;;
+  status)
+    as_owner "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1
+    ;;
+  *) echo "usage: postgres.sh start|stop|status [DIR] [PORT]" >&2; exit 2 ;;
 esac

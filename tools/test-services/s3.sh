@@ -2,7 +2,7 @@
 # Starts s3rver (npm, pinned in s3rver/package-lock.json) as the S3-compatible server of the tests
 # and prints its endpoint URL, the one line on stdout. Idempotent: a server already running from an
 # earlier call is reused. Its credentials are s3rver's defaults, S3RVER / S3RVER; use path-style
-# addressing. Usage: s3.sh start|stop [DIR] [PORT]
+# addressing. Usage: s3.sh start|stop|status [DIR] [PORT] (status: exit 0 when a server answers)
 set -euo pipefail
 action=${1:-start}
 dir=${2:-${KILN_TEST_S3_DIR:-/tmp/kiln-test-s3}}
@@ -51,5 +51,8 @@ case "$action" in
     fi
     rm -f "$pidfile"
     ;;
-  *) echo "usage: s3.sh start|stop [DIR] [PORT]" >&2; exit 2 ;;
+  status)
+    answers
+    ;;
+  *) echo "usage: s3.sh start|stop|status [DIR] [PORT]" >&2; exit 2 ;;
 esac
