@@ -1,3 +1,4 @@
+using System.Globalization;
 using Kiln.Core.Monitoring;
 using Kiln.Storage;
 using Kiln.Storage.Monitoring;
@@ -27,6 +28,9 @@ public interface IBenchDatabase : IAsyncDisposable
 
     /// <summary>The prediction log's size on disk, with its indexes.</summary>
     Task<long> SizeBytesAsync();
+
+    /// <summary>CPU seconds the database server's own processes spent for this run; null when the store runs in this process or the server is not local.</summary>
+    Task<double?> ServerCpuSecondsAsync();
 }
 
 /// <summary>A temp monitoring.db, deleted at the end unless kept.</summary>
@@ -78,6 +82,8 @@ public sealed class SqliteBenchDatabase : IBenchDatabase
 
         return new FileInfo(_database.Path).Length;
     }
+
+    public Task<double?> ServerCpuSecondsAsync() => Task.FromResult<double?>(null);
 
     public ValueTask DisposeAsync()
     {
@@ -181,6 +187,40 @@ public sealed class PostgresBenchDatabase : IBenchDatabase
     {
         await using var size = _dataSource.CreateCommand("SELECT pg_total_relation_size('predictions')");
         return (long)(await size.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>
+    /// The user + system CPU time of the server processes connected to this database (the pool keeps the writer's
+    /// connections open, so they are still there at the end), read from /proc: the server's cost per stored row,
+    /// which a busy machine stretches in wall time but not in CPU time.
+    /// </summary>
+    public async Task<double?> ServerCpuSecondsAsync()
+    {
+        await using var backends = _dataSource.CreateCommand("SELECT pid FROM pg_stat_activity WHERE datname = current_database()");
+        var pids = new List<int>();
+        await using (var reader = await backends.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                pids.Add(reader.GetInt32(0));
+            }
+        }
+
+        double seconds = 0;
+        foreach (var pid in pids)
+        {
+            var stat = $"/proc/{pid}/stat";
+            if (!File.Exists(stat))
+            {
+                return null; // a server on another machine (or in a container)
+            }
+
+            // Fields after the ")" that ends the command name: state is field 3, utime 14 and stime 15, in clock ticks (USER_HZ = 100 on Linux).
+            var fields = File.ReadAllText(stat).Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            seconds += (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        }
+
+        return seconds;
     }
 
     public async ValueTask DisposeAsync()

@@ -65,6 +65,8 @@ static async Task<int> RunAsync(Args o, IBenchDatabase database)
     await sampling.CancelAsync();
     await sampler;
 
+    var clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
+    var serverCpu = o.Store == "postgres" ? await database.ServerCpuSecondsAsync() : null;
     long stored;
     long dbBytes = 0;
     if (o.Store == "noop")
@@ -100,6 +102,8 @@ static async Task<int> RunAsync(Args o, IBenchDatabase database)
         ["drain_s"] = F(drainedElapsed.TotalSeconds - offeredElapsed.TotalSeconds),
         ["store_us_per_row"] = F(store.Total.TotalMicroseconds / Math.Max(1, stored)),
         ["store_share"] = F(storeShare),
+        ["client_cpu_us_per_row"] = F(clientCpu.TotalMicroseconds / Math.Max(1, stored)),
+        ["server_cpu_us_per_row"] = serverCpu is { } server ? F(server * 1e6 / Math.Max(1, stored)) : "-",
         ["slowest_batch_ms"] = F(store.Slowest.TotalMilliseconds),
         ["peak_rss_mb"] = I(PeakRssBytes() / 1048576.0),
         ["db_mb_per_million"] = stored == 0 || dbBytes == 0 ? "-" : F(dbBytes / 1048576.0 / (stored / 1e6)),
