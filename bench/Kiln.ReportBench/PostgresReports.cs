@@ -81,15 +81,22 @@ public static class PostgresReports
         return $"{sizes}; settings {string.Join(", ", ReportedSettings.Where(values.ContainsKey).Select(n => $"{n}={values[n]}"))}";
     }
 
-    /// <summary>EXPLAIN (ANALYZE, BUFFERS) of the two quality queries PostgresGroundTruth runs for a binary model (same SQL).</summary>
+    /// <summary>EXPLAIN (ANALYZE, BUFFERS) of the two quality queries PostgresGroundTruth runs for a binary model with 1 h windows (same SQL).</summary>
     public static async Task PlanAsync(string connectionString, string deployment, DateTimeOffset since, DateTimeOffset until)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         foreach (var sql in new[]
         {
-            "SELECT ts, labelled_at, version, score, NULL::float8, coalesce(prediction = positive_label, false), coalesce(label = positive_label, false), NULL::text, NULL::text FROM predictions WHERE deployment = @deployment AND ts >= @since AND ts < @until AND label IS NOT NULL ORDER BY ts",
-            "SELECT floor(ts::float8 / @size)::bigint * @size AS start, version, COUNT(*), COUNT(label) FROM predictions WHERE deployment = @deployment AND ts >= @since AND ts < @until GROUP BY 1, 2 ORDER BY 1, 2",
+            "SELECT ts, labelled_at, version, score, coalesce(prediction = positive_label, false)::int | (coalesce(label = positive_label, false)::int << 1) FROM predictions WHERE deployment = @deployment AND ts >= @since AND ts < @until AND label IS NOT NULL ORDER BY ts",
+            """
+            SELECT w.start, t.version, t.n, (SELECT COUNT(*) FROM predictions l
+                WHERE l.deployment = @deployment AND l.ts >= greatest(w.start, @since) AND l.ts < least(w.start + @size, @until)
+                AND l.version = t.version AND l.label IS NOT NULL)
+            FROM generate_series(@first, @until - 1, @size) AS w(start)
+            CROSS JOIN LATERAL (SELECT version, COUNT(*) AS n FROM predictions
+                WHERE deployment = @deployment AND ts >= greatest(w.start, @since) AND ts < least(w.start + @size, @until) GROUP BY version) t ORDER BY 1, 2
+            """,
         })
         {
             await using var explain = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS) " + sql, connection);
@@ -97,7 +104,8 @@ public static class PostgresReports
             explain.Parameters.AddWithValue("since", since.ToUnixTimeMilliseconds());
             explain.Parameters.AddWithValue("until", until.ToUnixTimeMilliseconds());
             explain.Parameters.AddWithValue("size", 3_600_000L);
-            Console.WriteLine($"# plan of {sql[..Math.Min(60, sql.Length)]}...");
+            explain.Parameters.AddWithValue("first", since.ToUnixTimeMilliseconds() / 3_600_000L * 3_600_000L);
+            Console.WriteLine($"# plan of {sql.Trim()[..Math.Min(60, sql.Trim().Length)]}...");
             await using var reader = await explain.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
