@@ -4,47 +4,31 @@ using Kiln.Core.Monitoring;
 using Kiln.LogIngest;
 using Kiln.Monitoring.Drift;
 using Kiln.Monitoring.PredictionLog;
-using Kiln.Storage.Monitoring;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
 // P7 harness: N producer threads offer bank-shaped prediction records at a target rate (open loop:
 // a producer that falls behind catches up, it never waits for the writer) into a PredictionLogQueue;
-// one PredictionLogWriter stores them in a temp monitoring.db. Then the queue is completed and
-// drained, and the row count in the database is checked against what the queue accepted.
-// --rate 0 is closed loop instead: producers wait while the queue is full, so nothing is dropped
-// and the stored rate is the writer's ceiling.
+// one PredictionLogWriter stores them in a temp monitoring.db (--store sqlite, the default) or in a
+// fresh, migrated database on a PostgreSQL server (--store postgres --database "<Npgsql connection
+// string of the server>"). Then the queue is completed and drained, and the row count in the database
+// is checked against what the queue accepted. --rate 0 is closed loop instead: producers wait while
+// the queue is full, so nothing is dropped and the stored rate is the writer's ceiling.
 var options = Args.Parse(args);
-var temp = Directory.CreateTempSubdirectory("kiln-log-ingest").FullName;
-try
-{
-    return await RunAsync(options, temp);
-}
-finally
-{
-    SqliteConnection.ClearAllPools();
-    if (!options.KeepDb)
-    {
-        Directory.Delete(temp, recursive: true);
-    }
-}
+await using var database = options.Store == "postgres"
+    ? await PostgresBenchDatabase.CreateAsync(options.Database!, "kiln_log_ingest_", options.KeepDb)
+    : (IBenchDatabase)new SqliteBenchDatabase(options.KeepDb);
+return await RunAsync(options, database);
 
-static async Task<int> RunAsync(Args o, string temp)
+static async Task<int> RunAsync(Args o, IBenchDatabase database)
 {
-    var database = new MonitoringDatabase(Path.Combine(temp, "monitoring.db"));
-    await using (var connection = await database.OpenAsync(CancellationToken.None))
+    if (o.NoIndex)
     {
-        if (o.NoIndex)
-        {
-            using var drop = connection.CreateCommand();
-            drop.CommandText = "DROP INDEX ix_predictions_deployment_ts; DROP INDEX ix_predictions_request;";
-            await drop.ExecuteNonQueryAsync();
-        }
+        await database.DropIndexesAsync();
     }
 
     var noop = new NoopStore();
-    var store = new TimedStore(o.Store == "noop" ? noop : new SqlitePredictionLog(database));
-    var observers = o.LiveProfiles ? new IPredictionObserver[] { new LiveProfiles(new SqliteSketchStore(database), TimeSpan.FromMinutes(1)) } : [];
+    var store = new TimedStore(o.Store == "noop" ? noop : database.Log);
+    var observers = o.LiveProfiles ? new IPredictionObserver[] { new LiveProfiles(database.Sketches, TimeSpan.FromMinutes(1)) } : [];
     var queue = new PredictionLogQueue(o.Capacity);
     var writer = new PredictionLogWriter(queue, store, observers, NullLogger<PredictionLogWriter>.Instance, o.Batch);
     var records = new BankRecords(o.RowsPerRecord);
@@ -81,6 +65,8 @@ static async Task<int> RunAsync(Args o, string temp)
     await sampling.CancelAsync();
     await sampler;
 
+    var clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
+    var serverCpu = o.Store == "postgres" ? await database.ServerCpuSecondsAsync() : null;
     long stored;
     long dbBytes = 0;
     if (o.Store == "noop")
@@ -89,14 +75,8 @@ static async Task<int> RunAsync(Args o, string temp)
     }
     else
     {
-        await using var connection = await database.OpenAsync(CancellationToken.None);
-        using var count = connection.CreateCommand();
-        count.CommandText = "SELECT COUNT(*) FROM predictions";
-        stored = (long)(await count.ExecuteScalarAsync())!;
-        using var checkpoint = connection.CreateCommand();
-        checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-        await checkpoint.ExecuteNonQueryAsync();
-        dbBytes = new FileInfo(database.Path).Length;
+        stored = await database.CountAsync();
+        dbBytes = await database.SizeBytesAsync();
     }
 
     var offered = offeredRecords.Sum() * o.RowsPerRecord;
@@ -122,11 +102,15 @@ static async Task<int> RunAsync(Args o, string temp)
         ["drain_s"] = F(drainedElapsed.TotalSeconds - offeredElapsed.TotalSeconds),
         ["store_us_per_row"] = F(store.Total.TotalMicroseconds / Math.Max(1, stored)),
         ["store_share"] = F(storeShare),
+        ["client_cpu_us_per_row"] = F(clientCpu.TotalMicroseconds / Math.Max(1, stored)),
+        ["server_cpu_us_per_row"] = serverCpu is { } server ? F(server * 1e6 / Math.Max(1, stored)) : "-",
         ["slowest_batch_ms"] = F(store.Slowest.TotalMilliseconds),
         ["peak_rss_mb"] = I(PeakRssBytes() / 1048576.0),
         ["db_mb_per_million"] = stored == 0 || dbBytes == 0 ? "-" : F(dbBytes / 1048576.0 / (stored / 1e6)),
         ["gc_gen2"] = I(GC.CollectionCount(2)),
         ["no_loss"] = noLoss ? "yes" : "NO",
+        ["load_avg"] = File.ReadAllText("/proc/loadavg").Split(' ')[0],
+        ["db_settings"] = o.Store == "postgres" ? database.Settings : "-",
     };
     Console.WriteLine(string.Join(' ', result.Select(kv => $"{kv.Key}={kv.Value}")));
     if (accepted != stored && o.Store != "noop")
@@ -201,7 +185,7 @@ static string I(double value) => Math.Round(value).ToString("0", CultureInfo.Inv
 
 static string F(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 
-internal sealed record Args(string Name, long Rate, int RowsPerRecord, double Seconds, int Producers, long Capacity, int Batch, string Store, bool NoIndex, bool LiveProfiles, bool KeepDb, bool RequireNoLoss)
+internal sealed record Args(string Name, long Rate, int RowsPerRecord, double Seconds, int Producers, long Capacity, int Batch, string Store, string? Database, bool NoIndex, bool LiveProfiles, bool KeepDb, bool RequireNoLoss)
 {
     public static Args Parse(string[] args)
     {
@@ -214,9 +198,15 @@ internal sealed record Args(string Name, long Rate, int RowsPerRecord, double Se
         bool Has(string name) => args.Contains(name);
 
         var store = Get("--store", "sqlite");
-        if (store is not ("sqlite" or "noop"))
+        if (store is not ("sqlite" or "postgres" or "noop"))
         {
-            throw new ArgumentException("--store is sqlite or noop");
+            throw new ArgumentException("--store is sqlite, postgres or noop");
+        }
+
+        var database = Get("--database", "");
+        if (store == "postgres" && database.Length == 0)
+        {
+            throw new ArgumentException("--store postgres needs --database \"<Npgsql connection string of a server>\" (the harness creates, migrates and drops its own database there)");
         }
 
         return new Args(
@@ -228,6 +218,7 @@ internal sealed record Args(string Name, long Rate, int RowsPerRecord, double Se
             long.Parse(Get("--capacity", "200000"), CultureInfo.InvariantCulture),
             int.Parse(Get("--batch", "5000"), CultureInfo.InvariantCulture),
             store,
+            database.Length == 0 ? null : database,
             Has("--no-index"),
             Has("--live-profiles"),
             Has("--keep-db"),

@@ -5,18 +5,18 @@ using Kiln.Core.Monitoring;
 using Kiln.Core.Packaging;
 using Kiln.Core.Tensors;
 using Kiln.Monitoring.Drift;
-using Kiln.Storage.Monitoring;
 
 namespace Kiln.ReportBench;
 
 /// <summary>
-/// Writes the benchmark's prediction log straight into the server's monitoring.db through the same
-/// stores the server uses: <see cref="SqlitePredictionLog.AppendAsync"/> for the rows,
-/// <see cref="SqliteGroundTruth.ApplyAsync"/> for the labels (the real join, one UPDATE per label by
-/// request id and row), and <see cref="LiveProfiles"/> for the per-minute sketches. Each minute is one
-/// 1000-row request; its rows are spread over the minute, 60 ms apart.
+/// Writes the benchmark's prediction log straight into the server's database through the stores the
+/// server itself uses (taken from its container): <see cref="IPredictionLogStore.AppendAsync"/> for the
+/// rows (SQLite: one prepared INSERT per row in a transaction; PostgreSQL: one binary COPY per batch),
+/// <see cref="IGroundTruthStore.ApplyAsync"/> for the labels (the real join by request id and row), and
+/// <see cref="LiveProfiles"/> over the <see cref="ISketchStore"/> for the per-minute sketches. Each minute
+/// is one 1000-row request; its rows are spread over the minute, 60 ms apart.
 /// </summary>
-public sealed class LogFiller(MonitoringDatabase database, ModelSignature signature, string deployment, string model, int version)
+public sealed class LogFiller(IPredictionLogStore log, IGroundTruthStore truth, ISketchStore sketches, ModelSignature signature, string deployment, string model, int version)
 {
     public const int AppendBatch = 5_000;
     public const int LabelBatch = 10_000;
@@ -28,8 +28,7 @@ public sealed class LogFiller(MonitoringDatabase database, ModelSignature signat
     /// <summary>Logs <paramref name="rowsPerMinute"/> rows for each of <paramref name="minutes"/> minutes from <paramref name="start"/>, labelling the share <paramref name="labelledShare"/>.</summary>
     public async Task<Timings> FillAsync(DateTimeOffset start, int minutes, int rowsPerMinute, double labelledShare, Traffic traffic, TimeSpan profileBucket)
     {
-        var log = new SqlitePredictionLog(database);
-        var profiles = new LiveProfiles(new SqliteSketchStore(database), profileBucket);
+        var profiles = new LiveProfiles(sketches, profileBucket);
         var pending = new List<PredictionRow>(AppendBatch + rowsPerMinute);
         var labels = new List<GroundTruthLabel>();
         var rowsTime = new Stopwatch();
@@ -87,7 +86,6 @@ public sealed class LogFiller(MonitoringDatabase database, ModelSignature signat
         await profiles.FlushAsync(CancellationToken.None);
         sketchTime.Stop();
 
-        var truth = new SqliteGroundTruth(database);
         var labelTime = Stopwatch.StartNew();
         var labelledAt = start.AddMinutes(minutes + 5);
         for (var i = 0; i < labels.Count; i += LabelBatch)

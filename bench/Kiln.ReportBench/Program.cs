@@ -4,33 +4,56 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Kiln.Client;
+using Kiln.Core.Monitoring;
 using Kiln.Monitoring.Sketches;
 using Kiln.ReportBench;
 using Kiln.Server;
 using Kiln.Storage.Monitoring;
+using Kiln.Storage.PostgreSql;
+using Kiln.Storage.PostgreSql.Monitoring;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 // P6: the drift + quality report over 1M logged predictions, timed over HTTP against a real in-process server.
 //   Kiln.ReportBench --model gbt_sklearn.onnx [--minutes 1000] [--rows-per-minute 1000] [--labelled 0.7] [--runs 5] [--keep]
+//   Kiln.ReportBench --store postgres --database "<Npgsql connection string of a server>" --model ...   (a fresh database there, dropped unless --keep)
 //   Kiln.ReportBench --db KEPT/monitoring.db [--runs 5]     (stage times only, on a kept data dir)
+//   Kiln.ReportBench --db "<connection string of a kept PostgreSQL database>" [--runs 5]
 var options = BenchOptions.Parse(args);
 if (options.Database is { } existing)
 {
-    // Stage times only, on a data dir kept by an earlier run (--keep): for trying a change to the stores.
+    // Stage times only, on a data dir or database kept by an earlier run (--keep): for trying a change to the stores.
+    var reference = ReferenceProfile(["age", "balance", "day", "duration", "campaign", "pdays", "previous"]).ToDataProfile();
+    if (PostgresConnectionString.IsPostgres(existing))
+    {
+        var connectionString = PostgresConnectionString.Parse(existing);
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var (since, until) = await PostgresReports.LoggedRangeAsync(connectionString);
+        await Splits.RunAsync(new PostgresGroundTruth(dataSource), new PostgresSketchStore(dataSource, "report-bench"), reference, "gbt", since, until, options.Runs,
+            () => PostgresReports.PlanAsync(connectionString, "gbt", since, until));
+        return 0;
+    }
+
     var kept = new MonitoringDatabase(existing);
     var (first, last) = await LoggedRangeAsync(kept);
-    await Splits.RunAsync(kept, ReferenceProfile(["age", "balance", "day", "duration", "campaign", "pdays", "previous"]).ToDataProfile(), "gbt", first, last, options.Runs);
+    await Splits.RunAsync(new SqliteGroundTruth(kept), new SqliteSketchStore(kept), reference, "gbt", first, last, options.Runs,
+        () => Splits.SqlitePlanAsync(kept, "gbt", first, last));
     return 0;
 }
 
+var postgres = options.Store == "postgres" ? await PostgresReports.CreateDatabaseAsync(options.Server!) : null;
 var dataDir = Path.Combine(Path.GetTempPath(), "kiln-p6-" + Guid.NewGuid().ToString("N")[..8]);
 var port = FreePort();
 var url = $"http://127.0.0.1:{port}";
 Console.WriteLine($"# data dir {dataDir}, server {url}, {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Trim()}");
+Console.WriteLine($"# store: {(postgres is null ? "SQLite monitoring.db in the data dir" : "PostgreSQL " + PostgresConnectionString.Redact(postgres))}");
 
+// On PostgreSQL the server migrates the fresh database at start (MigrateOnStart, the default), as `kiln serve` does.
 var app = KilnServer.Build([], new Dictionary<string, string?>
 {
     ["urls"] = url,
     ["Kiln:Storage:DataDir"] = dataDir,
+    ["Kiln:Storage:Database"] = postgres,
     ["Kiln:Auth:Enabled"] = "false",
     ["Logging:LogLevel:Default"] = "Warning",
     ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
@@ -63,14 +86,25 @@ try
     var now = DateTimeOffset.UtcNow;
     var end = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), TimeSpan.Zero).AddMinutes(-10);
     var start = end.AddMinutes(-options.Minutes);
-    var database = new MonitoringDatabase(Path.Combine(dataDir, "monitoring.db"));
-    var filler = new LogFiller(database, signature, "gbt", "gbt", registered.Version);
+    // The stores the server resolved for its database setting: SQLite's monitoring.db, or the PostgreSQL database.
+    var log = app.Services.GetRequiredService<IPredictionLogStore>();
+    var truth = app.Services.GetRequiredService<IGroundTruthStore>();
+    var sketches = app.Services.GetRequiredService<ISketchStore>();
+    var filler = new LogFiller(log, truth, sketches, signature, "gbt", "gbt", registered.Version);
     var fill = await filler.FillAsync(start, options.Minutes, options.RowsPerMinute, options.Labelled, new Traffic(seed: 2, driftFromMinute: options.Minutes * 7 / 10), TimeSpan.FromMinutes(1));
-    Console.WriteLine($"# filled {fill.RowCount:N0} rows in {fill.Rows.TotalSeconds:0.0} s (AppendAsync, batches of {LogFiller.AppendBatch}), " +
-        $"{options.Minutes} sketches in {fill.Sketches.TotalSeconds:0.0} s (LiveProfiles), {fill.Labelled:N0} labels in {fill.Labels.TotalSeconds:0.0} s (SqliteGroundTruth.ApplyAsync, batches of {LogFiller.LabelBatch})");
+    Console.WriteLine($"# filled {fill.RowCount:N0} rows in {fill.Rows.TotalSeconds:0.0} s ({log.GetType().Name}.AppendAsync, batches of {LogFiller.AppendBatch}), " +
+        $"{options.Minutes} sketches in {fill.Sketches.TotalSeconds:0.0} s (LiveProfiles), {fill.Labelled:N0} labels in {fill.Labels.TotalSeconds:0.0} s ({truth.GetType().Name}.ApplyAsync, batches of {LogFiller.LabelBatch})");
+    if (postgres is not null)
+    {
+        Console.WriteLine($"# VACUUM ANALYZE in {(await PostgresReports.VacuumAnalyzeAsync(postgres)).TotalSeconds:0.0} s");
+    }
+
     var check = (await client.GetPredictionsAsync("gbt", since: Iso(start), until: Iso(end), limit: 1)).Predictions.Single();
     Console.WriteLine($"# harness row: prediction={check.Prediction} score={check.Score} inputs={check.Inputs.GetRawText()} outputs={check.Outputs.GetRawText()} label={check.Label}");
-    Console.WriteLine($"# monitoring.db {new FileInfo(database.Path).Length / 1e6:0} MB + WAL {new FileInfo(database.Path + "-wal").Length / 1e6:0} MB");
+    var monitoringDb = Path.Combine(dataDir, "monitoring.db");
+    Console.WriteLine(postgres is null
+        ? $"# monitoring.db {new FileInfo(monitoringDb).Length / 1e6:0} MB + WAL {new FileInfo(monitoringDb + "-wal").Length / 1e6:0} MB"
+        : $"# {await PostgresReports.DescribeAsync(postgres)}");
 
     var range = $"since={Iso(start)}&until={Iso(end)}";
     var half = $"since={Iso(start.AddMinutes(options.Minutes / 2))}&until={Iso(end)}";
@@ -94,7 +128,10 @@ try
     }
 
     Console.WriteLine();
-    await Splits.RunAsync(database, profile.ToDataProfile(), "gbt", start, end, options.Runs);
+    var quality = app.Services.GetRequiredService<IQualityDataSource>();
+    await Splits.RunAsync(quality, sketches, profile.ToDataProfile(), "gbt", start, end, options.Runs, postgres is null
+        ? () => Splits.SqlitePlanAsync(new MonitoringDatabase(monitoringDb), "gbt", start, end)
+        : () => PostgresReports.PlanAsync(postgres, "gbt", start, end));
     var p6 = results[2];
     Console.WriteLine($"# P6 median {p6.Median:0} ms: {(p6.Median <= 1000 ? "met" : "NOT met")} (target ≤ 1000 ms); load average after {File.ReadAllText("/proc/loadavg").Trim()}");
 }
@@ -111,10 +148,14 @@ finally
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(dataDir, recursive: true);
+        if (postgres is not null)
+        {
+            await PostgresReports.DropDatabaseAsync(options.Server!, postgres);
+        }
     }
     else
     {
-        Console.WriteLine($"# kept {dataDir}");
+        Console.WriteLine($"# kept {dataDir}" + (postgres is null ? "" : $" and the database {postgres}"));
     }
 }
 
@@ -158,12 +199,24 @@ static async Task<(DateTimeOffset, DateTimeOffset)> LoggedRangeAsync(MonitoringD
 
 static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
-internal sealed record BenchOptions(string ModelPath, int Minutes, int RowsPerMinute, double Labelled, int Runs, bool Keep, string? Database)
+internal sealed record BenchOptions(string ModelPath, int Minutes, int RowsPerMinute, double Labelled, int Runs, bool Keep, string? Database, string Store, string? Server)
 {
     public static BenchOptions Parse(string[] args)
     {
         string? Value(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
         var database = Value("--db");
+        var store = Value("--store") ?? "sqlite";
+        var server = Value("--database");
+        if (store is not ("sqlite" or "postgres"))
+        {
+            throw new ArgumentException("--store is sqlite or postgres.");
+        }
+
+        if (store == "postgres" && string.IsNullOrWhiteSpace(server))
+        {
+            throw new ArgumentException("--store postgres needs --database \"<Npgsql connection string of a server>\" (the harness creates its own database there).");
+        }
+
         var model = Value("--model") ?? (database is null ? throw new ArgumentException("--model PATH.onnx (gbt_sklearn.onnx) is required.") : string.Empty);
         return new BenchOptions(
             model.Length == 0 ? model : Path.GetFullPath(model),
@@ -172,6 +225,8 @@ internal sealed record BenchOptions(string ModelPath, int Minutes, int RowsPerMi
             double.Parse(Value("--labelled") ?? "0.7", CultureInfo.InvariantCulture),
             int.Parse(Value("--runs") ?? "5", CultureInfo.InvariantCulture),
             args.Contains("--keep"),
-            database);
+            database,
+            store,
+            server is null ? null : PostgresConnectionString.Parse(server));
     }
 }

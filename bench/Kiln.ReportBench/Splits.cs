@@ -11,15 +11,15 @@ namespace Kiln.ReportBench;
 
 /// <summary>
 /// Where a report's time goes: the stages QualityReports and DriftReports run, called one by one
-/// in this process on the same monitoring.db (what the HTTP time adds on top is routing, the
+/// in this process on the same database (what the HTTP time adds on top is routing, the
 /// writer flush and JSON).
 /// </summary>
 public static class Splits
 {
-    public static async Task RunAsync(MonitoringDatabase database, DataProfile reference, string deployment, DateTimeOffset since, DateTimeOffset until, int runs)
+    /// <summary>Times each stage; then <paramref name="plan"/> prints the database's plans for the quality queries.</summary>
+    public static async Task RunAsync(IQualityDataSource truth, ISketchStore sketches, DataProfile reference, string deployment, DateTimeOffset since, DateTimeOffset until, int runs, Func<Task> plan)
     {
-        var truth = new SqliteGroundTruth(database);
-        var sketches = new SqliteSketchStore(database);
+        var sketchRead = $"drift: {sketches.GetType().Name}.ReadAsync";
         var stages = new Dictionary<string, List<double>>();
         void Add(string stage, Stopwatch clock)
         {
@@ -43,7 +43,7 @@ public static class Splits
             Add("quality: QualityCalculator.Compute (window=1h)", clock);
             clock.Restart();
             var stored = await sketches.ReadAsync(deployment, since, until, null, CancellationToken.None);
-            Add("drift: SqliteSketchStore.ReadAsync", clock);
+            Add(sketchRead, clock);
             clock.Restart();
             var parsed = stored.Select(s => ProfileSketch.FromBytes(s.Data)).ToArray();
             Add("drift: ProfileSketch.FromBytes (all buckets)", clock);
@@ -77,11 +77,11 @@ public static class Splits
         }
 
         Console.WriteLine();
-        await PlanAsync(database, deployment, since, until);
+        await plan();
     }
 
     /// <summary>SQLite's plans for the two quality queries.</summary>
-    private static async Task PlanAsync(MonitoringDatabase database, string deployment, DateTimeOffset since, DateTimeOffset until)
+    public static async Task SqlitePlanAsync(MonitoringDatabase database, string deployment, DateTimeOffset since, DateTimeOffset until)
     {
         await using var connection = await database.OpenAsync(CancellationToken.None);
         foreach (var sql in new[]
