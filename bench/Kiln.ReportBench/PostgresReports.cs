@@ -90,12 +90,12 @@ public static class PostgresReports
         {
             "SELECT ts, labelled_at, version, score, coalesce(prediction = positive_label, false)::int | (coalesce(label = positive_label, false)::int << 1) FROM predictions WHERE deployment = @deployment AND ts >= @since AND ts < @until AND label IS NOT NULL ORDER BY ts",
             """
-            SELECT w.start, t.version, t.n, (SELECT COUNT(*) FROM predictions l
-                WHERE l.deployment = @deployment AND l.ts >= greatest(w.start, @since) AND l.ts < least(w.start + @size, @until)
-                AND l.version = t.version AND l.label IS NOT NULL)
+            SELECT w.start, t.n, t.lo, t.hi, (SELECT COUNT(*) FROM predictions
+                WHERE deployment = @deployment AND ts >= greatest(w.start, @since) AND ts < least(w.start + @size, @until) AND label IS NOT NULL)
             FROM generate_series(@first, @until - 1, @size) AS w(start)
-            CROSS JOIN LATERAL (SELECT version, COUNT(*) AS n FROM predictions
-                WHERE deployment = @deployment AND ts >= greatest(w.start, @since) AND ts < least(w.start + @size, @until) GROUP BY version) t ORDER BY 1, 2
+            CROSS JOIN LATERAL (SELECT COUNT(*) AS n, MIN(version) AS lo, MAX(version) AS hi FROM predictions
+                WHERE deployment = @deployment AND ts >= greatest(w.start, @since) AND ts < least(w.start + @size, @until)) t
+            WHERE t.n > 0 ORDER BY 1
             """,
         })
         {

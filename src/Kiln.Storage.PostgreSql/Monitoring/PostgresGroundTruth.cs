@@ -175,38 +175,76 @@ public sealed class PostgresGroundTruth(NpgsqlDataSource dataSource) : IGroundTr
         // One small aggregate per window rather than one GROUP BY floor(ts / size) over the range: the planner cannot
         // tell that the window follows the (deployment, ts, version) index, so it read the whole table and sorted every
         // row of the range (on disk at 1M rows). Per window, both counts are index-only scans: all rows from
-        // (deployment, ts, version), labelled ones from the partial index. Windows start at multiples of the size, as on SQLite.
+        // (deployment, ts, version), labelled ones from the partial index. A window almost always holds one version
+        // (MIN = MAX, cheaper than grouping every row); only a window with several is grouped by version. Windows start
+        // at multiples of the size, as on SQLite.
         var sizeMs = Math.Max(1L, (long)bucket.TotalMilliseconds);
         var sinceMs = UnixMs.From(since);
         var first = (Math.DivRem(sinceMs, sizeMs, out var rest) * sizeMs) - (rest < 0 ? sizeMs : 0);
+        const string InWindow = "deployment = @deployment AND ts >= greatest(w.start, @since) AND ts < least(w.start + @size, @until)";
+        var ofVersion = modelVersion is null ? string.Empty : " AND version = @version";
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var select = connection.CreateCommand();
-        select.CommandText = """
-            SELECT w.start, t.version, t.n, (SELECT COUNT(*) FROM predictions l
-                WHERE l.deployment = @deployment AND l.ts >= greatest(w.start, @since) AND l.ts < least(w.start + @size, @until)
-                AND l.version = t.version AND l.label IS NOT NULL)
-            FROM generate_series(@first, @until - 1, @size) AS w(start)
-            CROSS JOIN LATERAL (SELECT version, COUNT(*) AS n FROM predictions
-                WHERE deployment = @deployment AND ts >= greatest(w.start, @since) AND ts < least(w.start + @size, @until)
-            """ + (modelVersion is null ? string.Empty : " AND version = @version") + " GROUP BY version) t ORDER BY 1, 2";
-        select.Parameters.AddWithValue("size", sizeMs);
-        select.Parameters.AddWithValue("first", first);
-        select.Parameters.AddWithValue("deployment", deployment);
-        select.Parameters.AddWithValue("since", sinceMs);
-        select.Parameters.AddWithValue("until", UnixMs.From(until));
-        if (modelVersion is { } version)
-        {
-            select.Parameters.AddWithValue("version", version);
-        }
-
         var counts = new List<PredictionCount>();
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var mixed = new List<long>();
+        await using (var totals = Windows(connection, $"""
+            SELECT w.start, t.n, t.lo, t.hi, (SELECT COUNT(*) FROM predictions WHERE {InWindow}{ofVersion} AND label IS NOT NULL)
+            FROM generate_series(@first, @until - 1, @size) AS w(start)
+            CROSS JOIN LATERAL (SELECT COUNT(*) AS n, MIN(version) AS lo, MAX(version) AS hi FROM predictions WHERE {InWindow}{ofVersion}) t
+            WHERE t.n > 0 ORDER BY 1
+            """))
         {
-            counts.Add(new PredictionCount(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3)));
+            totals.Parameters.AddWithValue("first", first);
+            await using var reader = await totals.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var (start, lowest, highest) = (reader.GetInt64(0), reader.GetInt32(2), reader.GetInt32(3));
+                if (lowest == highest)
+                {
+                    counts.Add(new PredictionCount(start, lowest, reader.GetInt64(1), reader.GetInt64(4)));
+                }
+                else
+                {
+                    mixed.Add(start);
+                }
+            }
         }
 
+        if (mixed.Count == 0)
+        {
+            return counts;
+        }
+
+        await using (var grouped = Windows(connection, $"""
+            SELECT w.start, t.version, t.n, (SELECT COUNT(*) FROM predictions WHERE {InWindow} AND version = t.version AND label IS NOT NULL)
+            FROM unnest(@starts) AS w(start)
+            CROSS JOIN LATERAL (SELECT version, COUNT(*) AS n FROM predictions WHERE {InWindow} GROUP BY version) t
+            """))
+        {
+            grouped.Parameters.Add(new NpgsqlParameter<long[]>("starts", [.. mixed]));
+            await using var reader = await grouped.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                counts.Add(new PredictionCount(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3)));
+            }
+        }
+
+        counts.Sort((a, b) => a.BucketStartMs != b.BucketStartMs ? a.BucketStartMs.CompareTo(b.BucketStartMs) : a.ModelVersion.CompareTo(b.ModelVersion));
         return counts;
+
+        NpgsqlCommand Windows(NpgsqlConnection on, string sql)
+        {
+            var command = new NpgsqlCommand(sql, on);
+            command.Parameters.AddWithValue("size", sizeMs);
+            command.Parameters.AddWithValue("deployment", deployment);
+            command.Parameters.AddWithValue("since", sinceMs);
+            command.Parameters.AddWithValue("until", UnixMs.From(until));
+            if (modelVersion is { } version)
+            {
+                command.Parameters.AddWithValue("version", version);
+            }
+
+            return command;
+        }
     }
 
     private static LabelledPrediction ReadBinary(NpgsqlDataReader reader)
