@@ -21,8 +21,11 @@ case "$action" in
       [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
       as_owner "$bin/initdb" -D "$dir" -U kiln --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
       # fsync off: a test cluster is thrown away, and the tests that kill processes kill Kiln, never PostgreSQL.
+      # KILN_TEST_PG_DURABLE=1 keeps PostgreSQL's durable defaults instead (benchmarks of a real deployment).
+      durability="-c fsync=off -c full_page_writes=off"
+      [ "${KILN_TEST_PG_DURABLE:-0}" = 1 ] && durability=""
       as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=500 -c fsync=off -c full_page_writes=off" start >/dev/null
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=500 $durability" start >/dev/null
     fi
     echo "Host=127.0.0.1;Port=$port;Username=kiln;Database=postgres"
     ;;
