@@ -1,12 +1,16 @@
 using Kiln.Storage.Entities;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Kiln.Storage;
 
 /// <summary>Kiln's metadata database: registry, deployments, API keys. Thin: configuration lives in one class per entity.</summary>
-public sealed class KilnDbContext(DbContextOptions<KilnDbContext> options) : DbContext(options)
+public sealed class KilnDbContext(DbContextOptions<KilnDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
+    /// <summary>The ASP.NET Core Data Protection key ring (dashboard cookies, antiforgery tokens), shared by every replica.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     internal DbSet<ModelEntity> Models => Set<ModelEntity>();
     internal DbSet<ModelVersionEntity> ModelVersions => Set<ModelVersionEntity>();
     internal DbSet<ModelAliasEntity> ModelAliases => Set<ModelAliasEntity>();

@@ -151,26 +151,60 @@ public sealed class TrafficWindows
 
         var buckets = (long)Math.Ceiling(window / BucketWidth);
         var now = CurrentEpoch();
+        var sinceMs = _time.GetUtcNow().ToUnixTimeMilliseconds() - (buckets * (long)BucketWidth.TotalMilliseconds);
+        return Totals(deployment, variant, allVariants, now - buckets, now, sinceMs, long.MaxValue, window);
+    }
+
+    /// <summary>
+    /// Traffic of <paramref name="deployment"/> (one variant, or all when <paramref name="variant"/> is null) as a series of
+    /// <paramref name="step"/>-long points over the last <paramref name="window"/>, oldest first: each point's wall-clock start
+    /// and its traffic. The newest point holds the bucket still filling.
+    /// </summary>
+    public IReadOnlyList<(DateTimeOffset Start, TrafficSnapshot Traffic)> Series(string deployment, string? variant, TimeSpan window, TimeSpan step)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        ArgumentOutOfRangeException.ThrowIfLessThan(step, BucketWidth);
+        ArgumentOutOfRangeException.ThrowIfLessThan(window, step);
+        if (window > Coverage)
+        {
+            window = Coverage;
+        }
+
+        var perStep = (long)Math.Ceiling(step / BucketWidth);
+        var points = (int)Math.Ceiling(window / (BucketWidth * perStep));
+        var now = CurrentEpoch();
+        var series = new (DateTimeOffset, TrafficSnapshot)[points];
+        for (var i = 0; i < points; i++)
+        {
+            var last = now - ((points - 1 - i) * perStep);
+            var first = last - perStep + 1;
+            var startMs = EpochStartMs(first);
+            series[i] = (DateTimeOffset.FromUnixTimeMilliseconds(startMs),
+                Totals(deployment, variant, variant is null, first, last, startMs, EpochStartMs(last + 1), BucketWidth * perStep));
+        }
+
+        return series;
+    }
+
+    /// <summary>Local buckets with epochs in [<paramref name="from"/>, <paramref name="to"/>] plus other replicas' buckets starting in [<paramref name="remoteFromMs"/>, <paramref name="remoteToMs"/>).</summary>
+    private TrafficSnapshot Totals(string deployment, string? variant, bool allVariants, long from, long to, long remoteFromMs, long remoteToMs, TimeSpan window)
+    {
         var totals = new long[3 + _bounds.Length + 1];
         foreach (var ((name, ringVariant), ring) in _rings)
         {
             if (name == deployment && (allVariants || ringVariant == (variant ?? string.Empty)))
             {
-                ring.AddTo(now - buckets, now, totals);
+                ring.AddTo(from, to, totals);
             }
         }
 
-        if (!_remote.IsEmpty)
+        foreach (var ((_, name, remoteVariant, startMs), counts) in _remote)
         {
-            var sinceMs = _time.GetUtcNow().ToUnixTimeMilliseconds() - (buckets * (long)BucketWidth.TotalMilliseconds);
-            foreach (var ((_, name, remoteVariant, startMs), counts) in _remote)
+            if (name == deployment && startMs >= remoteFromMs && startMs < remoteToMs && (allVariants || remoteVariant == (variant ?? string.Empty)))
             {
-                if (name == deployment && startMs >= sinceMs && (allVariants || remoteVariant == (variant ?? string.Empty)))
+                for (var i = 0; i < counts.Length; i++)
                 {
-                    for (var i = 0; i < counts.Length; i++)
-                    {
-                        totals[i] += counts[i];
-                    }
+                    totals[i] += counts[i];
                 }
             }
         }

@@ -1,4 +1,5 @@
 using Kiln.Server.Alerts;
+using Kiln.Server.Dashboard;
 using Kiln.Server.Endpoints;
 using Kiln.Server.Inference;
 using Kiln.Server.Metrics;
@@ -20,6 +21,7 @@ public static class KilnEndpointRouteBuilderExtensions
         app.Use(AssignRequestId);
         app.UseRouting();
         app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseAntiforgery();
 
         app.MapHealthEndpoints();
         app.MapMetricsEndpoints();
@@ -40,7 +42,7 @@ public static class KilnEndpointRouteBuilderExtensions
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", options => options.WithTitle("Kiln API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
-        app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription().AllowAnonymous();
+        app.MapKilnDashboard();
         return app;
     }
 

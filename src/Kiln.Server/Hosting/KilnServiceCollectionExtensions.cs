@@ -11,6 +11,7 @@ using Kiln.Inference.Serving;
 using Kiln.Server.Alerts;
 using Kiln.Server.Cluster;
 using Kiln.Server.Configuration;
+using Kiln.Server.Dashboard;
 using Kiln.Server.Errors;
 using Kiln.Server.Inference;
 using Kiln.Server.Metrics;
@@ -50,6 +51,7 @@ public static class KilnServiceCollectionExtensions
         builder.Services.AddKilnRollouts();
         builder.Services.AddKilnCluster();
         builder.Services.AddKilnMetrics();
+        builder.Services.AddKilnDashboard();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue<long?>("Kiln:Serving:MaxRequestBodyBytes") ?? new ServingOptions().MaxRequestBodyBytes);
         return builder;

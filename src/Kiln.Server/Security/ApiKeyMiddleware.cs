@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Kiln.Core.Security;
 using Kiln.Server.Configuration;
+using Kiln.Server.Dashboard;
 using Kiln.Server.Errors;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
@@ -11,11 +12,11 @@ namespace Kiln.Server.Security;
 /// Authenticates <c>Authorization: Bearer &lt;key&gt;</c> and enforces the endpoint's
 /// <see cref="RequiredRole"/> in one step: 401 without a valid key, 403 when its role is too low,
 /// each in the error shape of the protocol the path belongs to. Open endpoints carry
-/// <see cref="IAllowAnonymous"/>; every other endpoint without a declared role needs an admin.
+/// <see cref="IAllowAnonymous"/>; dashboard pages (<see cref="DashboardEndpointMetadata"/>) use the session cookie; every other endpoint without a declared role needs an admin.
 /// With auth disabled every caller is an admin. The principal of a key is cached with it, so the
 /// serving path allocates nothing here.
 /// </summary>
-internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<KilnOptions> options, ApiKeyValidator validator)
+internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<KilnOptions> options, ApiKeyValidator validator, DashboardSession session)
 {
     private const string Bearer = "Bearer ";
     private static readonly ClaimsPrincipal Anonymous = KilnClaims.Principal("anonymous", "anonymous (auth disabled)", KilnRole.Admin);
@@ -36,8 +37,28 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<KilnOption
             return next(context);
         }
 
+        if (endpoint.Metadata.GetMetadata<DashboardEndpointMetadata>() is not null)
+        {
+            return AuthenticatePageAsync(context);
+        }
+
         var required = endpoint.Metadata.GetMetadata<RequiredRole>() ?? AdminByDefault;
         return AuthenticateAsync(context, required.Role);
+    }
+
+    /// <summary>A dashboard page: any valid key may read (the pages gate each action by role); without one, go sign in.</summary>
+    private async Task AuthenticatePageAsync(HttpContext context)
+    {
+        var caller = await session.AuthenticateAsync(context);
+        if (caller is null)
+        {
+            var back = context.Request.Path + context.Request.QueryString;
+            context.Response.Redirect("/sign-in?returnUrl=" + Uri.EscapeDataString(back));
+            return;
+        }
+
+        context.User = caller.Principal;
+        await next(context);
     }
 
     private async Task AuthenticateAsync(HttpContext context, KilnRole required)

@@ -611,6 +611,23 @@ namespace Kiln.Storage.Migrations.Sqlite
                     b.ToTable("traffic_shares", (string)null);
                 });
 
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("data_protection_keys", (string)null);
+                });
+
             modelBuilder.Entity("Kiln.Storage.Entities.ModelAliasEntity", b =>
                 {
                     b.HasOne("Kiln.Storage.Entities.ModelVersionEntity", null)
