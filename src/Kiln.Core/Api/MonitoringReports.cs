@@ -85,4 +85,42 @@ public sealed record DriftReport(
 /// <param name="Drifted">Whether it drifted.</param>
 /// <param name="ReferenceCount">Reference values.</param>
 /// <param name="CurrentCount">Current values.</param>
-public sealed record FeatureDriftResult(string Name, string Kind, string Method, double Statistic, double? PValue, double Threshold, bool Drifted, long ReferenceCount, long CurrentCount);
+public sealed record FeatureDriftResult(string Name, string Kind, string Method, double Statistic, double? PValue, double Threshold, bool Drifted, long ReferenceCount, long CurrentCount)
+{
+    /// <summary>Reference and current distributions over the same bins, for a picture of what moved (absent for prediction drift).</summary>
+    public FeatureHistogram? Histogram { get; init; }
+
+    /// <summary>
+    /// How far past its threshold the feature is, comparable across methods: threshold ÷ p-value for a test, statistic ÷
+    /// threshold for a distance. Above 1 means drifted; features sort by it.
+    /// </summary>
+    public double Severity => PValue is { } p ? Threshold / Math.Max(p, 1e-300) : Threshold > 0 ? Statistic / Threshold : 0;
+}
+
+/// <summary>
+/// A feature's distribution in the reference (training profile) and in the current window, as shares over the same bins:
+/// the reference histogram's bins for a numeric feature (values outside the training range count in the first and last bin),
+/// the most frequent categories of either side (the rest together as <c>other</c>) for a categorical one.
+/// </summary>
+/// <param name="Bins">Bin labels, in order.</param>
+/// <param name="Reference">The reference's share per bin (sums to 1).</param>
+/// <param name="Current">The current window's share per bin (sums to 1).</param>
+public sealed record FeatureHistogram(IReadOnlyList<string> Bins, IReadOnlyList<double> Reference, IReadOnlyList<double> Current);
+
+/// <summary>Dataset drift of a deployment's traffic window by window, against the version's training profile.</summary>
+/// <param name="Deployment">The deployment.</param>
+/// <param name="Model">The model.</param>
+/// <param name="ModelVersion">The version whose traffic was tested.</param>
+/// <param name="Window">The window length (e.g. <c>1h</c>).</param>
+/// <param name="DriftShareThreshold">The share of drifted features that makes a window drifted.</param>
+/// <param name="Windows">Each window with traffic, oldest first.</param>
+public sealed record DriftHistory(string Deployment, string Model, int ModelVersion, string Window, double DriftShareThreshold, IReadOnlyList<DriftWindow> Windows);
+
+/// <summary>Drift in one window.</summary>
+/// <param name="Start">Inclusive start.</param>
+/// <param name="End">Exclusive end.</param>
+/// <param name="Rows">Rows of traffic.</param>
+/// <param name="DatasetDrift">Whether the drifted share reached the threshold.</param>
+/// <param name="DriftedShare">Drifted features ÷ features tested.</param>
+/// <param name="DriftedFeatures">The features that drifted.</param>
+public sealed record DriftWindow(DateTimeOffset Start, DateTimeOffset End, long Rows, bool DatasetDrift, double DriftedShare, IReadOnlyList<string> DriftedFeatures);

@@ -64,6 +64,7 @@ namespace Kiln.Core.Serialization;
 [JsonSerializable(typeof(Kiln.Core.Monitoring.Alerts.AlertEvent))]
 [JsonSerializable(typeof(QualityReport))]
 [JsonSerializable(typeof(DriftReport))]
+[JsonSerializable(typeof(DriftHistory))]
 [JsonSerializable(typeof(CanaryRollout))]
 [JsonSerializable(typeof(DeploymentRevision))]
 [JsonSerializable(typeof(IReadOnlyList<DeploymentRevision>))]

@@ -1,6 +1,7 @@
 using Kiln.Core;
 using Kiln.Core.Api;
 using Kiln.Core.Monitoring;
+using Kiln.Core.Packaging;
 using Kiln.Core.Registry;
 using Kiln.Inference.Serving;
 using Kiln.Monitoring.Drift;
@@ -62,8 +63,57 @@ internal sealed class DriftReports(ISketchStore sketches, IModelRegistry registr
         return new DriftReport(
             deployment, model, modelVersion, since, until, reference?.Rows ?? 0, current?.Rows ?? 0,
             drift?.Drifted ?? false, drift?.DriftedShare ?? 0, options.DatasetDriftShare,
-            drift?.Features.Select(Result).ToArray() ?? [], prediction is null ? null : Result(prediction), notes);
+            drift?.Features.Select(f => Result(f) with { Histogram = Histogram(reference!, current!, f.Name) }).ToArray() ?? [],
+            prediction is null ? null : Result(prediction), notes);
     }
+
+    /// <summary>The most windows a drift history splits its range into.</summary>
+    public const int MaxWindows = 2_000;
+
+    /// <summary>Dataset drift window by window over [<paramref name="since"/>, <paramref name="until"/>): one read of the stored profile buckets, merged per window.</summary>
+    public async Task<DriftHistory> HistoryAsync(
+        string deployment, DateTimeOffset since, DateTimeOffset until, TimeSpan window, int? version, DriftOptions options, CancellationToken cancellationToken)
+    {
+        if (since >= until)
+        {
+            throw KilnException.Invalid("since", "must be before until.");
+        }
+
+        // Windows take whole profile buckets.
+        var windowMs = Math.Max(1, (long)Math.Ceiling(window.TotalMilliseconds / _bucketMs)) * _bucketMs;
+        since = DateTimeOffset.FromUnixTimeMilliseconds(since.ToUnixTimeMilliseconds() / _bucketMs * _bucketMs);
+        if ((until - since).TotalMilliseconds / windowMs > MaxWindows)
+        {
+            throw KilnException.Invalid("window", $"splits the range into more than {MaxWindows} windows; choose a longer window or a shorter range.");
+        }
+
+        await writer.FlushAsync(cancellationToken);
+        var buckets = await sketches.ReadAsync(deployment, since, until, version, cancellationToken);
+        var (model, modelVersion) = ResolveVersion(deployment, version, buckets);
+        var reference = (await registry.GetVersionAsync(model, modelVersion, cancellationToken))?.Manifest.Profile
+            ?? throw KilnException.Conflict($"{model}/{modelVersion} has no training-data profile to measure drift against; add one with `kiln models profile {model}/{modelVersion} --data FILE`.");
+        var sinceMs = since.ToUnixTimeMilliseconds();
+        var windows = buckets
+            .Where(b => b.ModelVersion == modelVersion && b.ModelName == model)
+            .GroupBy(b => (b.BucketStartMs - sinceMs) / windowMs)
+            .OrderBy(g => g.Key)
+            .Select(g =>
+            {
+                var current = Merge(g.ToArray())!;
+                var drift = DriftDetector.Dataset(reference, current, options);
+                var start = sinceMs + (g.Key * windowMs);
+                return new DriftWindow(
+                    DateTimeOffset.FromUnixTimeMilliseconds(start), DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(start + windowMs, until.ToUnixTimeMilliseconds())),
+                    current.Rows, drift.Drifted, drift.DriftedShare, drift.Features.Where(f => f.Drifted).Select(f => f.Name).ToArray());
+            })
+            .ToArray();
+        return new DriftHistory(deployment, model, modelVersion, DurationText.Format(TimeSpan.FromMilliseconds(windowMs)), options.DatasetDriftShare, windows);
+    }
+
+    private static FeatureHistogram? Histogram(DataProfile reference, ProfileSketch current, string feature) =>
+        reference.Columns.FirstOrDefault(c => c.Name == feature) is { } column && current.Find(feature) is { } sketch
+            ? DriftHistograms.For(column, sketch)
+            : null;
 
     private async Task<FeatureDrift?> PredictionDriftAsync(
         string deployment, string model, int version, DateTimeOffset since, DateTimeOffset until, ProfileSketch current, List<string> notes, CancellationToken cancellationToken)

@@ -18,6 +18,8 @@ internal static class MonitoringReportEndpoints
             .WithSummary("Quality per version and window from predictions joined with ground truth: window=1h (default), since/until (ISO 8601 or a duration before now; default the last day), version, or last=N labelled predictions.");
         group.MapGet("/drift", Drift).RequireRole(KilnRole.Viewer)
             .WithSummary("Per-feature drift of the traffic in a window (default 1h) against the version's training profile, dataset drift, and prediction drift; method and threshold override the default tests.");
+        group.MapGet("/drift/history", DriftHistory).RequireRole(KilnRole.Viewer)
+            .WithSummary("Dataset drift window by window (window, default 1h) over since/until (default the last day) against the version's training profile.");
         return app;
     }
 
@@ -36,6 +38,17 @@ internal static class MonitoringReportEndpoints
         return TypedResults.Ok(await reports.BuildAsync(deployment, size, from, to, version, last, cancellationToken));
     }
 
+    private static async Task<Ok<DriftHistory>> DriftHistory(
+        string deployment, string? window, string? since, string? until, int? version, string? method, double? threshold, double? driftShare,
+        DriftReports reports, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var to = until is null ? now : DurationText.ParseTime(until, now, "until");
+        var from = DurationText.ParseTime(since ?? "1d", now, "since");
+        var size = window is null ? TimeSpan.FromHours(1) : DurationText.Parse(window, "window");
+        return TypedResults.Ok(await reports.HistoryAsync(deployment, from, to, size, version, Options(method, threshold, driftShare), cancellationToken));
+    }
+
     private static async Task<Ok<DriftReport>> Drift(
         string deployment, string? window, string? since, string? until, int? version, string? method, double? threshold, double? driftShare,
         DriftReports reports, TimeProvider time, CancellationToken cancellationToken)
@@ -43,6 +56,11 @@ internal static class MonitoringReportEndpoints
         var now = time.GetUtcNow();
         var to = until is null ? now : DurationText.ParseTime(until, now, "until");
         var from = since is not null ? DurationText.ParseTime(since, now, "since") : to - (window is null ? TimeSpan.FromHours(1) : DurationText.Parse(window, "window"));
+        return TypedResults.Ok(await reports.BuildAsync(deployment, from, to, version, Options(method, threshold, driftShare), cancellationToken));
+    }
+
+    private static DriftOptions Options(string? method, double? threshold, double? driftShare)
+    {
         if (threshold is { } t && !(t > 0 && double.IsFinite(t)))
         {
             throw KilnException.Invalid("threshold", "must be a positive number.");
@@ -53,7 +71,6 @@ internal static class MonitoringReportEndpoints
             throw KilnException.Invalid("driftShare", "must be in (0, 1].");
         }
 
-        var options = new DriftOptions { Method = DriftReports.ParseMethod(method), Threshold = threshold, DatasetDriftShare = driftShare ?? 0.5 };
-        return TypedResults.Ok(await reports.BuildAsync(deployment, from, to, version, options, cancellationToken));
+        return new DriftOptions { Method = DriftReports.ParseMethod(method), Threshold = threshold, DatasetDriftShare = driftShare ?? 0.5 };
     }
 }

@@ -57,7 +57,11 @@ internal static class RolloutEndpoints
         return TypedResults.Ok(DeploymentEndpoints.View(deployment, manager));
     }
 
-    private static async Task<Ok<CanaryStatus>> CanaryStatus(string name, DeploymentTable table, CanaryAnalyzer analyzer, CancellationToken cancellationToken)
+    private static async Task<Ok<CanaryStatus>> CanaryStatus(string name, DeploymentTable table, CanaryAnalyzer analyzer, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await CanaryStatusAsync(name, table, analyzer, cancellationToken));
+
+    /// <summary>The running canary of <paramref name="name"/> and what its analysis says now (the API's and the dashboard's view).</summary>
+    internal static async Task<CanaryStatus> CanaryStatusAsync(string name, DeploymentTable table, CanaryAnalyzer analyzer, CancellationToken cancellationToken)
     {
         var deployment = (table.TryGet(name, out var served) ? served.Deployment : null) ?? throw KilnException.NotFound("Deployment", name);
         var rollout = deployment.Canary ?? throw KilnException.NotFound("Canary of deployment", name);
@@ -68,9 +72,9 @@ internal static class RolloutEndpoints
             Kiln.Monitoring.Rollouts.CanaryVerdict.Rollback => "rollback",
             _ => "hold",
         };
-        return TypedResults.Ok(new CanaryStatus(
+        return new CanaryStatus(
             name, rollout, canary, primary, verdict, decision.Reason,
-            decision.Checks.Select(c => new CanaryCheckView(Snake(c.Check.ToString()), c.Outcome.ToString().ToLowerInvariant(), c.Detail)).ToArray()));
+            decision.Checks.Select(c => new CanaryCheckView(Snake(c.Check.ToString()), c.Outcome.ToString().ToLowerInvariant(), c.Detail)).ToArray());
     }
 
     private static async Task<Ok<DeploymentView>> Promote(string name, CanaryActionRequest? request, HttpContext context, DeploymentManager manager, CancellationToken cancellationToken) =>
