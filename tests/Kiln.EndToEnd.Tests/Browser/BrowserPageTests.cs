@@ -46,6 +46,35 @@ public sealed class BrowserPageTests(BrowserFixture browser)
         await page.AssertNoErrorsAsync();
     }
 
+    [ChromiumFact]
+    public async Task TabOrder_LinksAndButtons_VisitsEachOnceInDocumentOrder()
+    {
+        await using var page = await OpenAsync(new()
+        {
+            ["/"] = (200, """<nav><a href="/models">Models</a> <a href="/runs"><img alt="Runs" src="data:,"></a></nav><button aria-label="Refresh">⟳</button>"""),
+        });
+        await page.GotoAsync("/");
+
+        var stops = await page.TabOrderAsync();
+
+        Assert.Equal([new("a", "link", "Models"), new("a", "link", "Runs"), new("button", "button", "Refresh")], stops);
+        await page.AssertNoErrorsAsync();
+    }
+
+    [ChromiumFact]
+    public async Task UnreachableByKeyboard_LinkOutOfTabOrder_IsReportedButHiddenAndDisabledAreNot()
+    {
+        await using var page = await OpenAsync(new()
+        {
+            ["/"] = (200, """<a href="/a">Reachable</a> <a href="/b" tabindex="-1">Mouse only</a> <button disabled>Disabled</button> <button hidden>Hidden</button> <div tabindex="0" role="button">Custom</div>"""),
+        });
+        await page.GotoAsync("/");
+
+        var unreachable = await page.UnreachableByKeyboardAsync();
+
+        Assert.Equal([new FocusStop("a", "link", "Mouse only")], unreachable);
+    }
+
     /// <summary>A page whose requests to <see cref="Origin"/> are answered from <paramref name="pages"/> (404 for anything else).</summary>
     private async Task<BrowserPage> OpenAsync(Dictionary<string, (int Status, string Html)> pages)
     {
