@@ -17,8 +17,9 @@ command -v dotnet >/dev/null || { echo "test.sh: the .NET 10 SDK is required (do
 # --- prerequisites -----------------------------------------------------------------------------
 # python3-onnx & co. build the test ONNX models during the test build (tools/onnx/make_test_models.py);
 # prometheus gives promtool and the server for the metrics tests; postgresql the second backend;
-# nginx the load balancer of the replica tests; nodejs/npm run the S3-compatible server.
-packages=(python3-onnx python3-numpy python3-sklearn python3-pandas python3-yaml prometheus postgresql nginx)
+# nginx the load balancer of the replica tests; nodejs/npm run the S3-compatible server; chromium is the
+# browser Playwright drives in the dashboard tests (Playwright never downloads one here).
+packages=(python3-onnx python3-numpy python3-sklearn python3-pandas python3-yaml prometheus postgresql nginx chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
@@ -30,6 +31,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# Debian's launcher script; the browser tests skip without it (fail under CI=true).
+export KILN_TEST_CHROMIUM=/usr/bin/chromium
+# The browser tests' screenshots, to look at after the run.
+export KILN_SCREENSHOTS="${KILN_SCREENSHOTS:-$PWD/artifacts/screenshots}"
 
 # --- services ----------------------------------------------------------------------------------
 services=tools/test-services
@@ -59,4 +65,5 @@ awk '/(Passed|Failed)! +- +Failed:/ {
      }
      END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 rm -f "$log"
+if [ -d "$KILN_SCREENSHOTS" ]; then echo "screenshots: $KILN_SCREENSHOTS"; fi
 exit "$status"
