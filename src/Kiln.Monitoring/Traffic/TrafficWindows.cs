@@ -158,7 +158,8 @@ public sealed class TrafficWindows
     /// <summary>
     /// Traffic of <paramref name="deployment"/> (one variant, or all when <paramref name="variant"/> is null) as a series of
     /// <paramref name="step"/>-long points over the last <paramref name="window"/>, oldest first: each point's wall-clock start
-    /// and its traffic. The newest point holds the bucket still filling.
+    /// and its traffic. The newest point holds the bucket still filling; points from before this process started counting
+    /// are left out (unless other replicas' numbers are shared).
     /// </summary>
     public IReadOnlyList<(DateTimeOffset Start, TrafficSnapshot Traffic)> Series(string deployment, string? variant, TimeSpan window, TimeSpan step)
     {
@@ -173,14 +174,21 @@ public sealed class TrafficWindows
         var perStep = (long)Math.Ceiling(step / BucketWidth);
         var points = (int)Math.Ceiling(window / (BucketWidth * perStep));
         var now = CurrentEpoch();
-        var series = new (DateTimeOffset, TrafficSnapshot)[points];
+        var series = new List<(DateTimeOffset, TrafficSnapshot)>(points);
         for (var i = 0; i < points; i++)
         {
             var last = now - ((points - 1 - i) * perStep);
             var first = last - perStep + 1;
             var startMs = EpochStartMs(first);
-            series[i] = (DateTimeOffset.FromUnixTimeMilliseconds(startMs),
-                Totals(deployment, variant, variant is null, first, last, startMs, EpochStartMs(last + 1), BucketWidth * perStep));
+            var endMs = EpochStartMs(last + 1);
+            if (endMs <= _originWallMs && _remote.IsEmpty)
+            {
+                // Before this process started counting, and no other replica's numbers: unknown, not zero.
+                continue;
+            }
+
+            series.Add((DateTimeOffset.FromUnixTimeMilliseconds(startMs),
+                Totals(deployment, variant, variant is null, first, last, startMs, endMs, BucketWidth * perStep)));
         }
 
         return series;

@@ -18,8 +18,9 @@ internal readonly record struct ChartScale(double Min, double Max, double PixelF
 
         if (max - min < 1e-12)
         {
+            // A flat line: give it room above (and below, unless it sits on zero).
             var pad = Math.Abs(min) > 1e-12 ? Math.Abs(min) * 0.1 : 1;
-            (min, max) = (min - pad, max + pad);
+            (min, max) = min == 0 ? (0, pad) : (min - pad, max + pad);
         }
 
         var step = NiceStep((max - min) / Math.Max(1, ticks));
