@@ -14,6 +14,7 @@ public sealed class KilnDbContext(DbContextOptions<KilnDbContext> options) : DbC
     internal DbSet<ModelEntity> Models => Set<ModelEntity>();
     internal DbSet<ModelVersionEntity> ModelVersions => Set<ModelVersionEntity>();
     internal DbSet<ModelAliasEntity> ModelAliases => Set<ModelAliasEntity>();
+    internal DbSet<ModelAliasEventEntity> ModelAliasEvents => Set<ModelAliasEventEntity>();
     internal DbSet<DeploymentEntity> Deployments => Set<DeploymentEntity>();
     internal DbSet<DeploymentRevisionEntity> DeploymentRevisions => Set<DeploymentRevisionEntity>();
     internal DbSet<ApiKeyEntity> ApiKeys => Set<ApiKeyEntity>();

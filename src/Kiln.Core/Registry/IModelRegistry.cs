@@ -29,6 +29,9 @@ public interface IModelRegistry
     /// <summary>Removes an alias; false when it did not exist.</summary>
     Task<bool> DeleteAliasAsync(string name, string alias, CancellationToken cancellationToken);
 
+    /// <summary>Every move of the model's aliases, newest first (at most 1,000).</summary>
+    Task<IReadOnlyList<AliasMove>> AliasHistoryAsync(string name, CancellationToken cancellationToken);
+
     /// <summary>Creates a model without versions; a name already taken is a conflict.</summary>
     Task<RegisteredModel> CreateModelAsync(string name, string? description, IReadOnlyDictionary<string, string>? tags, CancellationToken cancellationToken);
 

@@ -18,6 +18,7 @@ namespace Kiln.Core.Serialization;
 [JsonSerializable(typeof(IReadOnlyList<RegisteredModel>))]
 [JsonSerializable(typeof(ModelVersion))]
 [JsonSerializable(typeof(IReadOnlyList<ModelVersion>))]
+[JsonSerializable(typeof(IReadOnlyList<AliasMove>))]
 [JsonSerializable(typeof(Deployment))]
 [JsonSerializable(typeof(IReadOnlyList<DeploymentVariant>))]
 [JsonSerializable(typeof(DeploymentView))]

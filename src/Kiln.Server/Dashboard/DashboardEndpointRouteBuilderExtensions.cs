@@ -11,6 +11,7 @@ internal static class DashboardEndpointRouteBuilderExtensions
         app.MapGet("/dashboard/assets/{file}", (string file, HttpContext context, DashboardAssets assets) => assets.Serve(context, file))
             .ExcludeFromDescription().WithMetadata(new AllowAnonymousAttribute());
         app.MapSignOut();
+        app.MapRunArtifactDownload();
         return app;
     }
 }

@@ -24,18 +24,31 @@ internal static class KeyEndpoints
 
     private static async Task<Created<CreatedApiKey>> Create(CreateApiKeyRequest request, ApiKeyIssuer issuer, CancellationToken cancellationToken)
     {
-        var name = string.IsNullOrWhiteSpace(request.Name) ? throw KilnException.Invalid("name", "is required.") : request.Name.Trim();
+        var created = await IssueAsync(request.Name, request.Role, issuer, cancellationToken);
+        return TypedResults.Created($"/api/keys/{created.Info.Id}", created);
+    }
+
+    /// <summary>Checks the name and role and issues a key (the API's and the dashboard's way).</summary>
+    internal static async Task<CreatedApiKey> IssueAsync(string? requestedName, KilnRole? requestedRole, ApiKeyIssuer issuer, CancellationToken cancellationToken)
+    {
+        var name = string.IsNullOrWhiteSpace(requestedName) ? throw KilnException.Invalid("name", "is required.") : requestedName.Trim();
         if (name.Length > 128)
         {
             throw KilnException.Invalid("name", "is longer than 128 characters.");
         }
 
-        var role = request.Role ?? throw KilnException.Invalid("role", "is required: viewer, predictor, deployer or admin.");
-        var created = await issuer.IssueAsync(name, role, cancellationToken);
-        return TypedResults.Created($"/api/keys/{created.Info.Id}", created);
+        var role = requestedRole ?? throw KilnException.Invalid("role", "is required: viewer, predictor, deployer or admin.");
+        return await issuer.IssueAsync(name, role, cancellationToken);
     }
 
     private static async Task<NoContent> Revoke(string id, IApiKeyStore store, ApiKeyValidator validator, IClusterSignals signals, CancellationToken cancellationToken)
+    {
+        await RevokeAsync(id, store, validator, signals, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Revokes a key here and tells the other replicas (the API's and the dashboard's way).</summary>
+    internal static async Task RevokeAsync(string id, IApiKeyStore store, ApiKeyValidator validator, IClusterSignals signals, CancellationToken cancellationToken)
     {
         if (!await store.RevokeAsync(id, cancellationToken))
         {
@@ -45,6 +58,5 @@ internal static class KeyEndpoints
         validator.Forget();
         // Other replicas forget their cached keys on this signal (and within the cache's lifetime if it is lost).
         await signals.PublishAsync(ClusterTopic.Keys, id, cancellationToken);
-        return TypedResults.NoContent();
     }
 }

@@ -30,6 +30,7 @@ internal static class ModelEndpoints
         group.MapGet("/{name}/aliases/{alias}", ResolveAlias).RequireRole(KilnRole.Viewer);
         group.MapPut("/{name}/aliases/{alias}", SetAlias).RequireRole(KilnRole.Deployer);
         group.MapDelete("/{name}/aliases/{alias}", DeleteAlias).RequireRole(KilnRole.Deployer);
+        group.MapGet("/{name}/alias-history", AliasHistory).RequireRole(KilnRole.Viewer).WithSummary("Every move of the model's aliases, newest first.");
         return app;
     }
 
@@ -85,6 +86,11 @@ internal static class ModelEndpoints
         await registry.SetAliasAsync(name, alias, request.Version, cancellationToken);
         return TypedResults.Ok((await registry.GetVersionAsync(name, request.Version, cancellationToken))!);
     }
+
+    private static async Task<Ok<IReadOnlyList<AliasMove>>> AliasHistory(string name, IModelRegistry registry, CancellationToken cancellationToken) =>
+        await registry.GetModelAsync(name, cancellationToken) is null
+            ? throw KilnException.NotFound("Model", name)
+            : TypedResults.Ok(await registry.AliasHistoryAsync(name, cancellationToken));
 
     private static async Task<NoContent> DeleteAlias(string name, string alias, IModelRegistry registry, CancellationToken cancellationToken) =>
         await registry.DeleteAliasAsync(name, alias, cancellationToken) ? TypedResults.NoContent() : throw KilnException.NotFound("Alias", $"{name}@{alias}");

@@ -121,7 +121,7 @@ internal static class RunEndpoints
         return TypedResults.Created($"/api/runs/{id}/artifacts/{relative}", artifact);
     }
 
-    private static async Task<FileStreamHttpResult> DownloadArtifact(string id, string path, ITrackingStore store, IArtifactStore artifacts, CancellationToken cancellationToken)
+    internal static async Task<FileStreamHttpResult> DownloadArtifact(string id, string path, ITrackingStore store, IArtifactStore artifacts, CancellationToken cancellationToken)
     {
         var artifact = (await store.ListArtifactsAsync(id, cancellationToken)).FirstOrDefault(a => a.Path == path)
             ?? throw KilnException.NotFound("Artifact", path);

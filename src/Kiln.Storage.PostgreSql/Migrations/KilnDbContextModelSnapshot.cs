@@ -392,6 +392,40 @@ namespace Kiln.Storage.PostgreSql.Migrations
                     b.ToTable("model_aliases", (string)null);
                 });
 
+            modelBuilder.Entity("Kiln.Storage.Entities.ModelAliasEventEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Alias")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<long>("At")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("FromVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ModelName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int?>("ToVersion")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ModelName", "At");
+
+                    b.ToTable("model_alias_events", (string)null);
+                });
+
             modelBuilder.Entity("Kiln.Storage.Entities.ModelEntity", b =>
                 {
                     b.Property<string>("Name")

@@ -27,6 +27,18 @@ internal sealed class ModelVersionConfiguration : IEntityTypeConfiguration<Model
     }
 }
 
+internal sealed class ModelAliasEventConfiguration : IEntityTypeConfiguration<ModelAliasEventEntity>
+{
+    public void Configure(EntityTypeBuilder<ModelAliasEventEntity> builder)
+    {
+        builder.ToTable("model_alias_events");
+        builder.HasKey(e => e.Id);
+        builder.Property(e => e.ModelName).HasMaxLength(256);
+        builder.Property(e => e.Alias).HasMaxLength(256);
+        builder.HasIndex(e => new { e.ModelName, e.At });
+    }
+}
+
 internal sealed class ModelAliasConfiguration : IEntityTypeConfiguration<ModelAliasEntity>
 {
     public void Configure(EntityTypeBuilder<ModelAliasEntity> builder)

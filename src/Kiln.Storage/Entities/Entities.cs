@@ -27,6 +27,17 @@ internal sealed class ModelAliasEntity
     public int Version { get; set; }
 }
 
+/// <summary>One move of an alias: where it pointed before (null: it was new) and after (null: it was deleted).</summary>
+internal sealed class ModelAliasEventEntity
+{
+    public long Id { get; set; }
+    public required string ModelName { get; set; }
+    public required string Alias { get; set; }
+    public int? FromVersion { get; set; }
+    public int? ToVersion { get; set; }
+    public DateTimeOffset At { get; set; }
+}
+
 internal sealed class DeploymentEntity
 {
     public required string Name { get; set; }

@@ -141,7 +141,26 @@ public sealed class EfModelRegistry(IDbContextFactory<KilnDbContext> contexts, T
     public async Task<bool> DeleteAliasAsync(string name, string alias, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.ModelAliases.Where(a => a.ModelName == name && a.Alias == alias).ExecuteDeleteAsync(cancellationToken) > 0;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var existing = await db.ModelAliases.SingleOrDefaultAsync(a => a.ModelName == name && a.Alias == alias, cancellationToken);
+        if (existing is null)
+        {
+            return false;
+        }
+
+        db.ModelAliases.Remove(existing);
+        db.ModelAliasEvents.Add(new ModelAliasEventEntity { ModelName = name, Alias = alias, FromVersion = existing.Version, ToVersion = null, At = time.GetUtcNow() });
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task<IReadOnlyList<AliasMove>> AliasHistoryAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var events = await db.ModelAliasEvents.AsNoTracking().Where(e => e.ModelName == name)
+            .OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(1000).ToListAsync(cancellationToken);
+        return events.Select(e => new AliasMove(e.Alias, e.FromVersion, e.ToVersion, e.At)).ToArray();
     }
 
     public async Task<RegisteredModel> CreateModelAsync(string name, string? description, IReadOnlyDictionary<string, string>? tags, CancellationToken cancellationToken)
@@ -165,6 +184,7 @@ public sealed class EfModelRegistry(IDbContextFactory<KilnDbContext> contexts, T
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.ModelAliases.Where(a => a.ModelName == name).ExecuteDeleteAsync(cancellationToken);
+        await db.ModelAliasEvents.Where(e => e.ModelName == name).ExecuteDeleteAsync(cancellationToken);
         await db.ModelVersions.Where(v => v.ModelName == name).ExecuteDeleteAsync(cancellationToken);
         var deleted = await db.Models.Where(m => m.Name == name).ExecuteDeleteAsync(cancellationToken) > 0;
         await transaction.CommitAsync(cancellationToken);
@@ -217,14 +237,20 @@ public sealed class EfModelRegistry(IDbContextFactory<KilnDbContext> contexts, T
         return (await LoadVersionAsync(db, model, version, cancellationToken))!;
     }
 
-    private static async Task UpsertAliasAsync(KilnDbContext db, string name, string alias, int version, CancellationToken cancellationToken)
+    private async Task UpsertAliasAsync(KilnDbContext db, string name, string alias, int version, CancellationToken cancellationToken)
     {
         var existing = await db.ModelAliases.SingleOrDefaultAsync(a => a.ModelName == name && a.Alias == alias, cancellationToken);
         if (existing is null)
         {
             db.ModelAliases.Add(new ModelAliasEntity { ModelName = name, Alias = alias, Version = version });
         }
-        else
+        else if (existing.Version == version)
+        {
+            return;
+        }
+
+        db.ModelAliasEvents.Add(new ModelAliasEventEntity { ModelName = name, Alias = alias, FromVersion = existing?.Version, ToVersion = version, At = time.GetUtcNow() });
+        if (existing is not null)
         {
             existing.Version = version;
         }

@@ -383,6 +383,38 @@ namespace Kiln.Storage.Migrations.Sqlite
                     b.ToTable("model_aliases", (string)null);
                 });
 
+            modelBuilder.Entity("Kiln.Storage.Entities.ModelAliasEventEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Alias")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("FromVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ModelName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ToVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ModelName", "At");
+
+                    b.ToTable("model_alias_events", (string)null);
+                });
+
             modelBuilder.Entity("Kiln.Storage.Entities.ModelEntity", b =>
                 {
                     b.Property<string>("Name")
