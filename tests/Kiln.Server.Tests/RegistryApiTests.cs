@@ -31,7 +31,19 @@ public sealed class RegistryApiTests : IDisposable
         Assert.Equal(1, moved.Version);
         Assert.Equal(1, (await client.GetModelAsync("gbt")).Aliases["champion"]);
         Assert.Equal(2, (await client.ListVersionsAsync("gbt")).Count);
+
+        // Every move is kept, newest first: created on v1, moved to v2 by the second registration, back to v1; a no-op set adds nothing.
+        await client.SetAliasAsync("gbt", "champion", 1);
+        using var http = _factory.CreateHttpClient();
+        (await http.DeleteAsync("/api/models/gbt/aliases/champion")).EnsureSuccessStatusCode();
+        var moves = (await (await http.GetAsync("/api/models/gbt/alias-history")).ReadJsonAsync()).EnumerateArray()
+            .Select(m => (m.GetProperty("alias").GetString(), Version(m, "fromVersion"), Version(m, "toVersion"))).ToArray();
+        Assert.Equal([("champion", 1, null), ("champion", 2, 1), ("champion", 1, 2), ("champion", null, 1)], moves);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/models/nope/alias-history")).StatusCode);
     }
+
+    private static int? Version(System.Text.Json.JsonElement move, string property) =>
+        move.TryGetProperty(property, out var value) && value.ValueKind != System.Text.Json.JsonValueKind.Null ? value.GetInt32() : null;
 
     [Fact]
     public async Task Register_PlainOnnx_ReadsSignatureAndStoresContentAddressedFile()

@@ -50,6 +50,15 @@ public sealed class DriftAlertTests : IDisposable
 
         var drift = await (await http.GetAsync("/api/deployments/bank/drift?window=1m")).ReadJsonAsync();
         Assert.True(drift.GetProperty("datasetDrift").GetBoolean());
+        foreach (var feature in drift.GetProperty("features").EnumerateArray())
+        {
+            // Each feature carries both distributions on the reference's bins, as shares; a drifted one is past its threshold.
+            var histogram = feature.GetProperty("histogram");
+            Assert.Equal(histogram.GetProperty("bins").GetArrayLength(), histogram.GetProperty("current").GetArrayLength());
+            Assert.Equal(1, histogram.GetProperty("reference").EnumerateArray().Sum(v => v.GetDouble()), 6);
+            Assert.Equal(1, histogram.GetProperty("current").EnumerateArray().Sum(v => v.GetDouble()), 6);
+            Assert.Equal(feature.GetProperty("drifted").GetBoolean(), feature.GetProperty("severity").GetDouble() >= 1);
+        }
 
         _time.Advance(TimeSpan.FromMinutes(2));
         await SendAsync(http, random, shift: 0);
@@ -60,6 +69,12 @@ public sealed class DriftAlertTests : IDisposable
         var statuses = history.EnumerateArray().Where(t => t.GetProperty("ruleName").GetString() == "bank-drift").Select(t => t.GetProperty("to").GetString()).ToArray();
         Assert.Contains("firing", statuses);
         Assert.Contains("resolved", statuses);
+
+        // Window by window: calm, then the shifted minute drifted (with its features named), then calm again.
+        var windows = (await (await http.GetAsync("/api/deployments/bank/drift/history?since=10m&window=1m")).ReadJsonAsync()).GetProperty("windows").EnumerateArray().ToArray();
+        Assert.Equal([false, true, false], windows.Select(w => w.GetProperty("datasetDrift").GetBoolean()));
+        Assert.NotEmpty(windows[1].GetProperty("driftedFeatures").EnumerateArray());
+        Assert.All(windows, w => Assert.Equal(300, w.GetProperty("rows").GetInt64()));
     }
 
     private async Task<AlertStatus> StatusAsync(AlertEvaluator evaluator)
