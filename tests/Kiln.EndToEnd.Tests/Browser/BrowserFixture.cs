@@ -13,7 +13,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         ?? throw new InvalidOperationException($"No browser: {TestBrowser.Missing}. Run ./test.sh, which installs Debian's chromium and sets {TestBrowser.Variable}.");
 
     /// <summary>A fresh context and page against <paramref name="baseUrl"/> that records every error it sees.</summary>
-    public Task<BrowserPage> OpenAsync(Uri baseUrl, ITestOutputHelper? output = null) => BrowserPage.OpenAsync(Browser, baseUrl, output);
+    public Task<BrowserPage> OpenAsync(Uri baseUrl, ITestOutputHelper? output = null, bool javaScript = true) => BrowserPage.OpenAsync(Browser, baseUrl, output, javaScript);
 
     public async Task InitializeAsync()
     {

@@ -55,9 +55,9 @@ public sealed class BrowserPage : IAsyncDisposable
     /// <summary>The Playwright page, for everything the helpers here do not cover.</summary>
     public IPage Page { get; }
 
-    internal static async Task<BrowserPage> OpenAsync(IBrowser browser, Uri baseUrl, ITestOutputHelper? output)
+    internal static async Task<BrowserPage> OpenAsync(IBrowser browser, Uri baseUrl, ITestOutputHelper? output, bool javaScript = true)
     {
-        var context = await browser.NewContextAsync(new() { BaseURL = baseUrl.ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
+        var context = await browser.NewContextAsync(new() { BaseURL = baseUrl.ToString(), ViewportSize = new() { Width = 1280, Height = 800 }, JavaScriptEnabled = javaScript });
         return new BrowserPage(context, await context.NewPageAsync(), baseUrl, output);
     }
 

@@ -16,8 +16,11 @@ public sealed record FocusStop(string Tag, string Role, string Name)
 /// </summary>
 public static class KeyboardNavigation
 {
-    /// <summary>What a user should reach with Tab: links, buttons, form fields and anything given a tab index.</summary>
-    private const string Controls = "a[href], area[href], button, input:not([type=hidden]), select, textarea, summary, iframe, [tabindex], [contenteditable=''], [contenteditable='true']";
+    /// <summary>
+    /// What a user should reach with Tab: links, buttons, form fields and anything given a tab index of 0 or more
+    /// (a negative tab index takes an element out of the tab order on purpose, e.g. a skip link's target).
+    /// </summary>
+    private const string Controls = "a[href], area[href], button, input:not([type=hidden]), select, textarea, summary, iframe, [tabindex]:not([tabindex^='-']), [contenteditable=''], [contenteditable='true']";
 
     /// <summary>
     /// Presses Tab until focus comes back to the first element it reached and returns every stop in order, starting where
