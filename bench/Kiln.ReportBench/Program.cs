@@ -17,6 +17,7 @@ using Npgsql;
 // P6: the drift + quality report over 1M logged predictions, timed over HTTP against a real in-process server.
 //   Kiln.ReportBench --model gbt_sklearn.onnx [--minutes 1000] [--rows-per-minute 1000] [--labelled 0.7] [--runs 5] [--keep]
 //   Kiln.ReportBench --store postgres --database "<Npgsql connection string of a server>" --model ...   (a fresh database there, dropped unless --keep)
+//   Kiln.ReportBench --model ... --dashboard     (then also 10,000 runs, and every dashboard page timed on that data)
 //   Kiln.ReportBench --db KEPT/monitoring.db [--runs 5]     (stage times only, on a kept data dir)
 //   Kiln.ReportBench --db "<connection string of a kept PostgreSQL database>" [--runs 5]
 var options = BenchOptions.Parse(args);
@@ -134,6 +135,23 @@ try
         : () => PostgresReports.PlanAsync(postgres, "gbt", start, end));
     var p6 = results[2];
     Console.WriteLine($"# P6 median {p6.Median:0} ms: {(p6.Median <= 1000 ? "met" : "NOT met")} (target ≤ 1000 ms); load average after {File.ReadAllText("/proc/loadavg").Trim()}");
+    if (options.Dashboard)
+    {
+        // The dashboard on the same 1M predictions, with 10,000 runs added.
+        var (longRun, compared, seeded) = await DashboardPages.SeedRunsAsync(app.Services.GetRequiredService<Kiln.Core.Tracking.ITrackingStore>());
+        Console.WriteLine($"# seeded {DashboardPages.Runs:N0} runs (one with a {DashboardPages.LongHistorySteps:N0}-step metric) in {seeded.TotalSeconds:0.0} s");
+        var pages = await DashboardPages.TimeAsync(timer, "gbt", "gbt", longRun, compared);
+        Console.WriteLine();
+        Console.WriteLine($"| page | runs | min ms | median ms | max ms | response |");
+        Console.WriteLine($"|---|---|---|---|---|---|");
+        foreach (var page in pages)
+        {
+            Console.WriteLine(page.Row());
+        }
+
+        var slow = pages.Where(p => p.Median > 300).Select(p => p.Name).ToArray();
+        Console.WriteLine($"# dashboard target (every page ≤ 300 ms median): {(slow.Length == 0 ? "met" : "NOT met by " + string.Join("; ", slow))}; load average after {File.ReadAllText("/proc/loadavg").Trim()}");
+    }
 }
 catch (Exception e)
 {
@@ -199,7 +217,7 @@ static async Task<(DateTimeOffset, DateTimeOffset)> LoggedRangeAsync(MonitoringD
 
 static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
-internal sealed record BenchOptions(string ModelPath, int Minutes, int RowsPerMinute, double Labelled, int Runs, bool Keep, string? Database, string Store, string? Server)
+internal sealed record BenchOptions(string ModelPath, int Minutes, int RowsPerMinute, double Labelled, int Runs, bool Keep, string? Database, string Store, string? Server, bool Dashboard = false)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -227,6 +245,7 @@ internal sealed record BenchOptions(string ModelPath, int Minutes, int RowsPerMi
             args.Contains("--keep"),
             database,
             store,
-            server is null ? null : PostgresConnectionString.Parse(server));
+            server is null ? null : PostgresConnectionString.Parse(server),
+            args.Contains("--dashboard"));
     }
 }

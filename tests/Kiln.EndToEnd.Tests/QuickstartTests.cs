@@ -23,6 +23,9 @@ public sealed class QuickstartTests : IDisposable
         await using (var first = await KilnProcess.StartUntilAsync(url, ReadyLine, TimeSpan.FromMinutes(3), new Dictionary<string, string>(), args))
         {
             var firstTime = clock.Elapsed;
+            // The first address the quickstart prints is the dashboard's.
+            var firstUrl = first.Output.Split('\n').First(l => l.Contains("http://", StringComparison.Ordinal));
+            Assert.Contains($"Dashboard: {url}", firstUrl, StringComparison.Ordinal);
             using var http = new HttpClient { BaseAddress = url };
             await PredictEveryProtocolAsync(http, first.Output);
 

@@ -56,6 +56,8 @@ internal static class QuickstartCommand
     {
         var clock = Stopwatch.StartNew();
         CommandOutput.Info($"[bold]Kiln quickstart[/] in {Markup.Escape(dataDir)}");
+        // The dashboard first: a newcomer can open it now and watch training, the canary and the drift episode arrive.
+        CommandOutput.Info($"[bold]Dashboard:[/] {Markup.Escape(url.TrimEnd('/'))}/ (open it now; it fills in as the steps below finish)");
         var csv = Path.Combine(dataDir, "demo", "bank-marketing.csv");
         if (!File.Exists(csv))
         {

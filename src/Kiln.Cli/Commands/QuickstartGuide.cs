@@ -38,6 +38,7 @@ internal static class QuickstartGuide
         };
         var model = QuickstartCommand.ModelName;
         var table = new Table().AddColumns("What", "Where");
+        table.AddRow("Dashboard", $"{url}/");
         table.AddRow("API docs", $"{url}/docs");
         table.AddRow("Health", $"{url}/health/ready");
         table.AddRow("Open Inference Protocol v2", $"{url}/v2/models/{model}/infer");

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Kiln.Cli.Output;
 using Kiln.Server;
+using Spectre.Console;
 using Microsoft.Extensions.Hosting;
 
 namespace Kiln.Cli.Commands;
@@ -65,6 +67,13 @@ internal static class ServeCommand
             }
 
             var app = KilnServer.Build([], overrides);
+            app.Lifetime.ApplicationStarted.Register(() =>
+            {
+                foreach (var address in app.Urls)
+                {
+                    CommandOutput.Info($"[bold]Kiln is serving[/] the dashboard at {Markup.Escape(address)}/ and the API reference at {Markup.Escape(address)}/docs");
+                }
+            });
             await ((IHost)app).RunAsync(cancellationToken);
         }));
         return command;
