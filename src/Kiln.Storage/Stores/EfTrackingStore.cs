@@ -283,11 +283,53 @@ public sealed class EfTrackingStore(IDbContextFactory<KilnDbContext> contexts, T
             candidates = candidates.Where(r => experimentIds.Contains(r.ExperimentId));
         }
 
-        var runs = await LoadRunsAsync(db, candidates, cancellationToken);
-        var matching = runs.Where(filter.Matches).Order(ordering).ToList();
-        var page = matching.Skip(offset).Take(query.MaxResults).ToArray();
+        // Filter and sort on slim runs that carry only the fields the filter and ordering read, then load the page whole:
+        // with 10,000 runs that is 10,000 narrow rows per referenced key instead of every param and metric of every run.
+        var fields = filter.Fields.Concat(ordering.Fields).ToArray();
+        var slim = await LoadSlimRunsAsync(db, candidates, fields, cancellationToken);
+        var matching = slim.Where(filter.Matches).Order(ordering).ToList();
+        var pageIds = matching.Skip(offset).Take(query.MaxResults).Select(r => r.Id).ToArray();
+        var loaded = (await LoadRunsAsync(db, db.Runs.Where(r => pageIds.Contains(r.Id)), cancellationToken)).ToDictionary(r => r.Id);
+        var page = pageIds.Select(id => loaded[id]).ToArray();
         var next = offset + page.Length < matching.Count ? EncodePageToken(offset + page.Length) : null;
         return new RunPage(page, next);
+    }
+
+    /// <summary>The candidates' attributes, plus only the params, latest metrics and tags that <paramref name="fields"/> name.</summary>
+    private static async Task<List<Run>> LoadSlimRunsAsync(KilnDbContext db, IQueryable<RunEntity> candidates, IReadOnlyList<RunField> fields, CancellationToken cancellationToken)
+    {
+        var metricKeys = fields.Where(f => f.Kind == RunFieldKind.Metric).Select(f => f.Key).Distinct().ToArray();
+        var paramKeys = fields.Where(f => f.Kind == RunFieldKind.Param).Select(f => f.Key).Distinct().ToArray();
+        var withTags = fields.Any(f => f.Kind == RunFieldKind.Tag);
+        var runs = await candidates.AsNoTracking()
+            .Select(r => new { r.Id, r.ExperimentId, r.Name, r.Status, r.StartTime, r.EndTime, r.LifecycleStage, r.ArtifactUri, TagsJson = withTags ? r.TagsJson : null })
+            .ToListAsync(cancellationToken);
+        var ids = candidates.Select(r => r.Id);
+        var metrics = metricKeys.Length == 0 ? null
+            : (await db.RunLatestMetrics.AsNoTracking().Where(m => metricKeys.Contains(m.Key) && ids.Contains(m.RunId)).Select(m => new { m.RunId, m.Key, m.Value }).ToListAsync(cancellationToken))
+                .ToLookup(m => m.RunId);
+        var parameters = paramKeys.Length == 0 ? null
+            : (await db.RunParams.AsNoTracking().Where(p => paramKeys.Contains(p.Key) && ids.Contains(p.RunId)).Select(p => new { p.RunId, p.Key, p.Value }).ToListAsync(cancellationToken))
+                .ToLookup(p => p.RunId);
+        return runs.Select(r => new Run
+        {
+            Id = r.Id,
+            ExperimentId = r.ExperimentId.ToString(CultureInfo.InvariantCulture),
+            Name = r.Name,
+            Status = (RunStatus)r.Status,
+            StartTime = r.StartTime,
+            EndTime = r.EndTime,
+            LifecycleStage = r.LifecycleStage,
+            ArtifactUri = r.ArtifactUri,
+            Metrics = metrics is null ? Empty<double>.Dictionary : metrics[r.Id].ToDictionary(m => m.Key, m => m.Value),
+            Params = parameters is null ? Empty<string>.Dictionary : parameters[r.Id].ToDictionary(p => p.Key, p => p.Value),
+            Tags = r.TagsJson is null ? Empty<string>.Dictionary : StoredJson.ReadTags(r.TagsJson),
+        }).ToList();
+    }
+
+    private static class Empty<T>
+    {
+        public static readonly IReadOnlyDictionary<string, T> Dictionary = new Dictionary<string, T>();
     }
 
     public async Task AddArtifactAsync(string runId, RunArtifact artifact, CancellationToken cancellationToken)

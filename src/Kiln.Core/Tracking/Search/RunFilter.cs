@@ -56,6 +56,9 @@ public sealed class RunFilter
     /// <summary>Whether a run satisfies every clause.</summary>
     public bool Matches(Run run) => _clauses.All(c => c.Matches(run));
 
+    /// <summary>The fields the clauses read: all a store must load of each run to evaluate the filter.</summary>
+    public IEnumerable<RunField> Fields => _clauses.Select(c => c.Field);
+
     internal static RunField ReadField(List<SearchTokenizer.Token> tokens, ref int i, string field)
     {
         var entity = Next(tokens, ref i, field, "a field such as metrics.auc");

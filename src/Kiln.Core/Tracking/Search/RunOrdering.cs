@@ -43,6 +43,9 @@ public sealed class RunOrdering : IComparer<Run>
         return new RunOrdering(keys);
     }
 
+    /// <summary>The fields the ordering reads (beyond the start time and id it always breaks ties with).</summary>
+    public IEnumerable<RunField> Fields => _keys.Select(k => k.Field);
+
     /// <inheritdoc/>
     public int Compare(Run? x, Run? y)
     {
