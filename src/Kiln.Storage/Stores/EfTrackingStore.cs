@@ -301,35 +301,20 @@ public sealed class EfTrackingStore(IDbContextFactory<KilnDbContext> contexts, T
         var metricKeys = fields.Where(f => f.Kind == RunFieldKind.Metric).Select(f => f.Key).Distinct().ToArray();
         var paramKeys = fields.Where(f => f.Kind == RunFieldKind.Param).Select(f => f.Key).Distinct().ToArray();
         var withTags = fields.Any(f => f.Kind == RunFieldKind.Tag);
+        // Never the dataset inputs (their profiles can be large); the tags only when a field names one.
         var runs = await candidates.AsNoTracking()
-            .Select(r => new { r.Id, r.ExperimentId, r.Name, r.Status, r.StartTime, r.EndTime, r.LifecycleStage, r.ArtifactUri, TagsJson = withTags ? r.TagsJson : null })
+            .Select(r => new RunEntity
+            {
+                Id = r.Id, ExperimentId = r.ExperimentId, Name = r.Name, Status = r.Status, StartTime = r.StartTime, EndTime = r.EndTime,
+                LifecycleStage = r.LifecycleStage, ArtifactUri = r.ArtifactUri, TagsJson = withTags ? r.TagsJson : "{}",
+            })
             .ToListAsync(cancellationToken);
         var ids = candidates.Select(r => r.Id);
-        var metrics = metricKeys.Length == 0 ? null
-            : (await db.RunLatestMetrics.AsNoTracking().Where(m => metricKeys.Contains(m.Key) && ids.Contains(m.RunId)).Select(m => new { m.RunId, m.Key, m.Value }).ToListAsync(cancellationToken))
-                .ToLookup(m => m.RunId);
-        var parameters = paramKeys.Length == 0 ? null
-            : (await db.RunParams.AsNoTracking().Where(p => paramKeys.Contains(p.Key) && ids.Contains(p.RunId)).Select(p => new { p.RunId, p.Key, p.Value }).ToListAsync(cancellationToken))
-                .ToLookup(p => p.RunId);
-        return runs.Select(r => new Run
-        {
-            Id = r.Id,
-            ExperimentId = r.ExperimentId.ToString(CultureInfo.InvariantCulture),
-            Name = r.Name,
-            Status = (RunStatus)r.Status,
-            StartTime = r.StartTime,
-            EndTime = r.EndTime,
-            LifecycleStage = r.LifecycleStage,
-            ArtifactUri = r.ArtifactUri,
-            Metrics = metrics is null ? Empty<double>.Dictionary : metrics[r.Id].ToDictionary(m => m.Key, m => m.Value),
-            Params = parameters is null ? Empty<string>.Dictionary : parameters[r.Id].ToDictionary(p => p.Key, p => p.Value),
-            Tags = r.TagsJson is null ? Empty<string>.Dictionary : StoredJson.ReadTags(r.TagsJson),
-        }).ToList();
-    }
-
-    private static class Empty<T>
-    {
-        public static readonly IReadOnlyDictionary<string, T> Dictionary = new Dictionary<string, T>();
+        var metrics = (metricKeys.Length == 0 ? []
+            : await db.RunLatestMetrics.AsNoTracking().Where(m => metricKeys.Contains(m.Key) && ids.Contains(m.RunId)).ToListAsync(cancellationToken)).ToLookup(m => m.RunId);
+        var parameters = (paramKeys.Length == 0 ? []
+            : await db.RunParams.AsNoTracking().Where(p => paramKeys.Contains(p.Key) && ids.Contains(p.RunId)).ToListAsync(cancellationToken)).ToLookup(p => p.RunId);
+        return runs.Select(r => ToRun(r, parameters[r.Id], metrics[r.Id], [])).ToList();
     }
 
     public async Task AddArtifactAsync(string runId, RunArtifact artifact, CancellationToken cancellationToken)
