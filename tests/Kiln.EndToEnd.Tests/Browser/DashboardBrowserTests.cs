@@ -82,6 +82,11 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, QuickstartDash
         }
 
         Assert.Equal(requests, shown);
+
+        // Lineage: the version's training-data digest, as the registry has it.
+        await page.GotoAsync($"/models/{Deployment}");
+        var first = await kiln.GetJsonAsync($"api/models/{Deployment}/versions/1");
+        Assert.Equal(first.GetProperty("manifest").GetProperty("metadata").GetProperty("dataset_digest").GetString(), await page.TextAsync("#versions tr[data-version='1'] code"));
         await page.AssertNoErrorsAsync();
     }
 
