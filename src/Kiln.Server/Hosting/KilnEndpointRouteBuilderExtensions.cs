@@ -20,6 +20,7 @@ public static class KilnEndpointRouteBuilderExtensions
         app.UseExceptionHandler();
         app.Use(AssignRequestId);
         app.UseRouting();
+        app.UseDashboardSecurityHeaders();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.UseAntiforgery();
 

@@ -41,6 +41,24 @@ public class DashboardTests(DashboardFixture fixture) : IClassFixture<DashboardF
         Assert.Equal("gbt", DashboardClient.Text(page, "#models tbody th a"));
     }
 
+    [Theory]
+    [InlineData("/sign-in")]
+    [InlineData("/")]
+    [InlineData("/deployments/gbt")]
+    public async Task Pages_CannotBeFramedAndLoadOnlyThisServersScripts(string path)
+    {
+        using var browser = new DashboardClient(fixture.Factory);
+        await browser.SignInAsync(fixture.ViewerKey);
+
+        var (_, _, response) = await browser.GetAsync(path);
+
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        var policy = response.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
+        Assert.Contains("script-src 'self';", policy, StringComparison.Ordinal);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
     [Fact]
     public async Task SignIn_WithAWrongKey_Is401WithAMessageAndNoCookie()
     {
