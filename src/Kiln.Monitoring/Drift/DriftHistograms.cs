@@ -29,7 +29,26 @@ public static class DriftHistograms
         return null;
     }
 
-    private static FeatureHistogram Numeric(NumericProfile reference, NumericDistribution current)
+    /// <summary>A training profile's own distribution, on the same bins as <see cref="For"/> would use (reference and current both its shares).</summary>
+    public static FeatureHistogram? Of(ColumnProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        if (profile.Numeric is { BinEdges.Count: >= 2 } numeric && numeric.BinCounts.Sum() > 0)
+        {
+            return Numeric(numeric, current: null);
+        }
+
+        if (profile.Categorical is { } categorical && categorical.Frequencies.Values.Sum() + categorical.Other > 0)
+        {
+            var distribution = CategoryDistribution.FromProfile(categorical);
+            return Categorical(distribution, distribution);
+        }
+
+        return null;
+    }
+
+    /// <summary>The reference's bins as shares, and <paramref name="current"/>'s mass on them (the reference's own when null).</summary>
+    private static FeatureHistogram Numeric(NumericProfile reference, NumericDistribution? current)
     {
         var edges = reference.BinEdges;
         var bins = edges.Count - 1;
@@ -42,12 +61,17 @@ public static class DriftHistograms
         {
             labels[i] = $"{Short(edges[i])}–{Short(edges[i + 1])}";
             left[i] = reference.BinCounts[i] / total;
+            if (current is null)
+            {
+                continue;
+            }
+
             var upTo = i == bins - 1 ? 1.0 : current.Cdf(edges[i + 1]);
             right[i] = Math.Max(0, upTo - below);
             below = Math.Max(below, upTo);
         }
 
-        return new FeatureHistogram(labels, left, right);
+        return new FeatureHistogram(labels, left, current is null ? left : right);
     }
 
     private static FeatureHistogram Categorical(CategoryDistribution reference, CategoryDistribution current)
