@@ -26,21 +26,29 @@ public static class Splits
             (stages.TryGetValue(stage, out var list) ? list : stages[stage] = []).Add(clock.Elapsed.TotalMilliseconds);
         }
 
-        long labelledRows = 0, buckets = 0;
+        long labelledRows = 0, buckets = 0, minutes = 0;
         for (var run = 0; run <= runs; run++)
         {
             var clock = Stopwatch.StartNew();
             var task = await truth.DetectTaskAsync(deployment, since, until, CancellationToken.None);
             Add("quality: DetectTaskAsync", clock);
             clock.Restart();
+            var first = DateTimeOffset.FromUnixTimeMilliseconds((since.ToUnixTimeMilliseconds() + 59_999) / 60_000 * 60_000);
+            var end = DateTimeOffset.FromUnixTimeMilliseconds(until.ToUnixTimeMilliseconds() / 60_000 * 60_000);
+            var summaries = await truth.ReadSummariesAsync(deployment, first, end, null, CancellationToken.None);
+            Add("quality: ReadSummariesAsync (stored minutes)", clock);
+            clock.Restart();
+            QualityCalculator.Compute(task, summaries, since, until, TimeSpan.FromHours(1));
+            Add("quality: QualityCalculator.Compute (window=1h, from minutes)", clock);
+            clock.Restart();
             var labelled = await truth.ReadLabelledAsync(deployment, since, until, null, task, CancellationToken.None);
-            Add("quality: ReadLabelledAsync (labelled rows)", clock);
+            Add("row path, for comparison: ReadLabelledAsync (labelled rows)", clock);
             clock.Restart();
             var counts = await truth.CountAsync(deployment, since, until, TimeSpan.FromHours(1), null, CancellationToken.None);
-            Add("quality: CountAsync (per 1h window)", clock);
+            Add("row path, for comparison: CountAsync (per 1h window)", clock);
             clock.Restart();
-            QualityCalculator.Compute(task, labelled, counts, since, until, TimeSpan.FromHours(1));
-            Add("quality: QualityCalculator.Compute (window=1h)", clock);
+            QualityCalculator.Compute(task, QualityCalculator.Bucket(task, labelled, counts, 3_600_000), since, until, TimeSpan.FromHours(1));
+            Add("row path, for comparison: Bucket + Compute (window=1h)", clock);
             clock.Restart();
             var stored = await sketches.ReadAsync(deployment, since, until, null, CancellationToken.None);
             Add(sketchRead, clock);
@@ -60,13 +68,14 @@ public static class Splits
             Add("drift: DriftDetector.Dataset", clock);
             labelledRows = labelled.Count;
             buckets = stored.Count;
+            minutes = summaries.Count;
             if (run == 0)
             {
                 stages.Clear(); // the first round warms up
             }
         }
 
-        Console.WriteLine($"In-process stage times ({runs} runs after 1 warm-up; {labelledRows:N0} labelled rows, {buckets:N0} sketch buckets):");
+        Console.WriteLine($"In-process stage times ({runs} runs after 1 warm-up; {labelledRows:N0} labelled rows, {minutes:N0} quality minutes, {buckets:N0} sketch buckets):");
         Console.WriteLine();
         Console.WriteLine("| stage | min ms | median ms | max ms |");
         Console.WriteLine("|---|---|---|---|");

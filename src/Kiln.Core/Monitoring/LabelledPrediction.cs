@@ -41,6 +41,19 @@ public enum PredictionTask
     Regression,
 }
 
+/// <summary>Which task one logged prediction is, from the columns it carries.</summary>
+public static class PredictionTasks
+{
+    /// <summary>A positive label makes it binary; otherwise a predicted class makes it multiclass; otherwise a score makes it regression.</summary>
+    public static PredictionTask Of(bool hasPositiveLabel, bool hasPrediction, bool hasScore) => (hasPositiveLabel, hasPrediction, hasScore) switch
+    {
+        (true, _, _) => PredictionTask.Binary,
+        (false, true, _) => PredictionTask.Multiclass,
+        (false, false, true) => PredictionTask.Regression,
+        _ => PredictionTask.Unknown,
+    };
+}
+
 /// <summary>Reads labelled predictions for quality reports.</summary>
 public interface IQualityDataSource
 {
@@ -52,4 +65,11 @@ public interface IQualityDataSource
 
     /// <summary>Predictions and labels counted per bucket of <paramref name="bucket"/> and version.</summary>
     Task<IReadOnlyList<PredictionCount>> CountAsync(string deployment, DateTimeOffset since, DateTimeOffset until, TimeSpan bucket, int? modelVersion, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The stored per-minute quality summaries of the buckets starting in [since, until) (both on whole minutes),
+    /// optionally of one version, in bucket order; buckets marked stale (by retention or an upgrade) are first
+    /// rebuilt from their rows.
+    /// </summary>
+    Task<IReadOnlyList<BucketQuality>> ReadSummariesAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? modelVersion, CancellationToken cancellationToken);
 }

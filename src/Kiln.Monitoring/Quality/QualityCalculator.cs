@@ -5,47 +5,45 @@ using Kiln.Monitoring.Statistics;
 namespace Kiln.Monitoring.Quality;
 
 /// <summary>
-/// Turns labelled predictions (and prediction counts, for coverage) into quality windows: per version and
-/// window, and over the whole range. Metrics come from <see cref="ClassificationMetrics"/> and
-/// <see cref="RegressionMetrics"/>, so a window's numbers equal an independent computation on the same rows.
+/// Turns quality buckets (per time bucket and version: predictions logged and a <see cref="QualitySummary"/> of
+/// those labelled) into quality windows: per version and window, and over the whole range. Buckets come from the
+/// stores' per-minute summaries or from rows (<see cref="Bucket"/>); either way a window's numbers are those of
+/// <see cref="ClassificationMetrics"/> and <see cref="RegressionMetrics"/> on the window's rows.
 /// </summary>
 public static class QualityCalculator
 {
-    /// <summary>Computes the report body for rows already read for one deployment.</summary>
+    /// <summary>Computes the report body.</summary>
     /// <param name="task">What the predictions are.</param>
-    /// <param name="labelled">Labelled predictions, in time order.</param>
-    /// <param name="counts">Predictions and labels per bucket of <paramref name="window"/> and version.</param>
+    /// <param name="buckets">The buckets; when <paramref name="window"/> is set, each lies within one window (windows start at multiples of their length).</param>
     /// <param name="since">Range start.</param>
     /// <param name="until">Range end.</param>
     /// <param name="window">Window length, or null for one window over the range.</param>
     public static (QualityWindow Overall, IReadOnlyList<VersionQuality> Versions) Compute(
-        PredictionTask task, IReadOnlyList<LabelledPrediction> labelled, IReadOnlyList<PredictionCount> counts, DateTimeOffset since, DateTimeOffset until, TimeSpan? window)
+        PredictionTask task, IReadOnlyList<BucketQuality> buckets, DateTimeOffset since, DateTimeOffset until, TimeSpan? window)
     {
         var sinceMs = since.ToUnixTimeMilliseconds();
         var untilMs = until.ToUnixTimeMilliseconds();
-        var overall = Window(task, labelled, counts.Sum(c => c.Predictions), since, until);
+        var overall = Window(task, Merge(buckets), buckets.Sum(b => b.Predictions), since, until);
         var versions = new List<VersionQuality>();
-        var allVersions = counts.Select(c => c.ModelVersion).Concat(labelled.Select(l => l.ModelVersion)).Distinct().Order().ToArray();
-        var inTimeOrder = InTimeOrder(labelled);
+        var allVersions = buckets.Select(b => b.ModelVersion).Distinct().Order().ToArray();
         foreach (var version in allVersions)
         {
-            // With one version, its rows and counts are the overall ones: reuse that window rather than recompute it.
-            IReadOnlyList<LabelledPrediction> rows = allVersions.Length == 1 ? labelled : labelled.Where(l => l.ModelVersion == version).ToArray();
-            var versionCounts = counts.Where(c => c.ModelVersion == version).ToArray();
-            var whole = allVersions.Length == 1 ? overall : Window(task, rows, versionCounts.Sum(c => c.Predictions), since, until);
+            var ofVersion = buckets.Where(b => b.ModelVersion == version).ToArray();
+
+            // With one version, its buckets are the overall ones: reuse that window rather than recompute it.
+            var whole = allVersions.Length == 1 ? overall : Window(task, Merge(ofVersion), ofVersion.Sum(b => b.Predictions), since, until);
             var windows = new List<QualityWindow>();
             if (window is { } size)
             {
                 var sizeMs = (long)size.TotalMilliseconds;
-                var ordered = inTimeOrder ? rows as LabelledPrediction[] ?? [.. rows] : null;
-                var starts = versionCounts.Select(c => c.BucketStartMs).Concat(rows.Select(r => r.TimestampMs / sizeMs * sizeMs)).Distinct().Order();
-                foreach (var start in starts)
+                foreach (var group in ofVersion.GroupBy(b => Floor(b.BucketStartMs, sizeMs)).OrderBy(g => g.Key))
                 {
+                    var start = group.Key;
                     var end = start + sizeMs;
-                    IReadOnlyList<LabelledPrediction> inWindow = ordered is not null ? Slice(ordered, start, end) : rows.Where(r => r.TimestampMs >= start && r.TimestampMs < end).ToArray();
-                    var predictions = versionCounts.Where(c => c.BucketStartMs == start).Sum(c => c.Predictions);
                     windows.Add(Window(
-                        task, inWindow, predictions,
+                        task,
+                        Merge(group),
+                        group.Sum(b => b.Predictions),
                         DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(start, sinceMs)),
                         DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(end, untilMs))));
                 }
@@ -57,110 +55,105 @@ public static class QualityCalculator
         return (overall, versions);
     }
 
-    private static bool InTimeOrder(IReadOnlyList<LabelledPrediction> rows)
+    /// <summary>
+    /// Labelled rows and prediction counts gathered into buckets of <paramref name="bucketMs"/> per version (each row
+    /// summarised as <paramref name="task"/>): for the parts of a range no stored summary covers.
+    /// </summary>
+    /// <param name="task">What the predictions are.</param>
+    /// <param name="labelled">Labelled predictions.</param>
+    /// <param name="counts">Predictions per bucket of <paramref name="bucketMs"/> and version.</param>
+    /// <param name="bucketMs">The bucket length the counts were taken with.</param>
+    public static IReadOnlyList<BucketQuality> Bucket(PredictionTask task, IEnumerable<LabelledPrediction> labelled, IEnumerable<PredictionCount> counts, long bucketMs)
     {
-        for (var i = 1; i < rows.Count; i++)
+        var buckets = new SortedDictionary<(long, int), (long Predictions, QualitySummary Summary)>();
+        foreach (var count in counts)
         {
-            if (rows[i].TimestampMs < rows[i - 1].TimestampMs)
-            {
-                return false;
-            }
+            var key = (Floor(count.BucketStartMs, bucketMs), count.ModelVersion);
+            var summary = buckets.TryGetValue(key, out var known) ? known.Summary : new QualitySummary();
+            buckets[key] = (known.Predictions + count.Predictions, summary);
         }
 
-        return true;
-    }
-
-    /// <summary>The rows in [start, end) of rows in time order, found by binary search instead of a scan of every row per window.</summary>
-    private static ArraySegment<LabelledPrediction> Slice(LabelledPrediction[] rows, long start, long end)
-    {
-        var from = LowerBound(rows, start);
-        return new ArraySegment<LabelledPrediction>(rows, from, LowerBound(rows, end) - from);
-    }
-
-    private static int LowerBound(LabelledPrediction[] rows, long timestampMs)
-    {
-        int low = 0, high = rows.Length;
-        while (low < high)
+        foreach (var row in labelled)
         {
-            var middle = low + ((high - low) / 2);
-            if (rows[middle].TimestampMs < timestampMs)
+            var key = (Floor(row.TimestampMs, bucketMs), row.ModelVersion);
+            if (!buckets.TryGetValue(key, out var bucket))
             {
-                low = middle + 1;
+                buckets[key] = bucket = (0, new QualitySummary());
             }
-            else
-            {
-                high = middle;
-            }
+
+            bucket.Summary.Add(row, task);
         }
 
-        return low;
+        return [.. buckets.Select(b => new BucketQuality(b.Key.Item1, b.Key.Item2, b.Value.Predictions, b.Value.Summary))];
     }
 
-    /// <summary>The quality of one set of labelled predictions, out of <paramref name="predictions"/> logged.</summary>
-    public static QualityWindow Window(PredictionTask task, IReadOnlyList<LabelledPrediction> rows, long predictions, DateTimeOffset start, DateTimeOffset end)
+    /// <summary>The quality of one summary of labelled predictions, out of <paramref name="predictions"/> logged.</summary>
+    public static QualityWindow Window(PredictionTask task, QualitySummary summary, long predictions, DateTimeOffset start, DateTimeOffset end)
     {
-        var labelled = rows.Count;
-        double? delay = labelled == 0 ? null : rows.Average(r => (r.LabelledAtMs - r.TimestampMs) / 1000.0);
+        var labelled = summary.Labelled;
+        double? delay = labelled == 0 ? null : summary.DelayMsSum / 1000.0 / labelled;
         var coverage = predictions == 0 ? 0 : Math.Min(1, (double)labelled / predictions);
-        return new QualityWindow(start, end, predictions, labelled, coverage, delay, labelled == 0 ? new Dictionary<string, double>() : Metrics(task, rows));
+        return new QualityWindow(start, end, predictions, labelled, coverage, delay, labelled == 0 ? new Dictionary<string, double>() : Metrics(task, summary));
     }
 
-    private static Dictionary<string, double> Metrics(PredictionTask task, IReadOnlyList<LabelledPrediction> rows)
+    private static QualitySummary Merge(IEnumerable<BucketQuality> buckets)
+    {
+        var merged = new QualitySummary();
+        foreach (var bucket in buckets)
+        {
+            merged.Merge(bucket.Summary);
+        }
+
+        return merged;
+    }
+
+    private static long Floor(long timestampMs, long sizeMs) => (Math.DivRem(timestampMs, sizeMs, out var rest) * sizeMs) - (rest < 0 ? sizeMs : 0);
+
+    private static Dictionary<string, double> Metrics(PredictionTask task, QualitySummary summary)
     {
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         switch (task)
         {
-            case PredictionTask.Binary:
-                var actual = new bool[rows.Count];
-                var predicted = new bool[rows.Count];
-                var scores = new double[rows.Count];
-                var haveScores = true;
-                for (var i = 0; i < rows.Count; i++)
+            case PredictionTask.Binary when summary.BinaryCount > 0:
+                double? auc = null, logLoss = null;
+                if (summary.Unscored == 0)
                 {
-                    actual[i] = rows[i].ActualPositive;
-                    predicted[i] = rows[i].PredictedPositive;
-                    scores[i] = rows[i].Score;
-                    haveScores &= double.IsFinite(rows[i].Score);
+                    // Sorting copies: the summary keeps its scores as they are.
+                    auc = RocAuc.OfScores([.. summary.PositiveScores], [.. summary.NegativeScores]);
+                    logLoss = summary.LogLossSum / summary.BinaryCount;
                 }
 
-                var binary = ClassificationMetrics.Binary(actual, predicted, haveScores ? scores : []);
+                var binary = ClassificationMetrics.Binary(summary.TruePositives, summary.FalsePositives, summary.FalseNegatives, summary.TrueNegatives, auc, logLoss);
                 metrics["accuracy"] = binary.Accuracy;
                 metrics["precision"] = binary.Precision;
                 metrics["recall"] = binary.Recall;
                 metrics["f1"] = binary.F1;
                 metrics["positive_rate"] = binary.PositiveRate;
-                if (binary.RocAuc is { } auc)
+                if (binary.RocAuc is { } rocAuc)
                 {
-                    metrics["roc_auc"] = auc;
+                    metrics["roc_auc"] = rocAuc;
                 }
 
-                if (binary.LogLoss is { } logLoss)
+                if (binary.LogLoss is { } loss)
                 {
-                    metrics["log_loss"] = logLoss;
+                    metrics["log_loss"] = loss;
                 }
 
                 break;
-            case PredictionTask.Multiclass:
-                var classes = new Dictionary<string, int>(StringComparer.Ordinal);
-                int Index(string? label) => classes.TryGetValue(label ?? string.Empty, out var index) ? index : classes[label ?? string.Empty] = classes.Count;
-                var actualClass = rows.Select(r => Index(r.Label)).ToArray();
-                var predictedClass = rows.Select(r => Index(r.Prediction)).ToArray();
-                var multiclass = ClassificationMetrics.Multiclass(actualClass, predictedClass, [], Math.Max(2, classes.Count));
-                metrics["accuracy"] = multiclass.Accuracy;
-                metrics["macro_precision"] = multiclass.MacroPrecision;
-                metrics["macro_recall"] = multiclass.MacroRecall;
-                metrics["macro_f1"] = multiclass.MacroF1;
+            case PredictionTask.Multiclass when summary.MulticlassCount > 0:
+                var classes = summary.Classes.Values.ToArray();
+                var (accuracy, precision, recall, f1) = ClassificationMetrics.MacroAverages(
+                    classes.Select(c => c.Correct).ToArray(), classes.Select(c => c.Actual).ToArray(), classes.Select(c => c.Predicted).ToArray(), summary.MulticlassCount);
+                metrics["accuracy"] = accuracy;
+                metrics["macro_precision"] = precision;
+                metrics["macro_recall"] = recall;
+                metrics["macro_f1"] = f1;
                 break;
-            case PredictionTask.Regression:
-                var pairs = rows.Where(r => double.IsFinite(r.LabelValue) && double.IsFinite(r.Score)).ToArray();
-                if (pairs.Length > 0)
-                {
-                    var regression = RegressionMetrics.Compute(pairs.Select(r => r.LabelValue).ToArray(), pairs.Select(r => r.Score).ToArray());
-                    metrics["mae"] = regression.MeanAbsoluteError;
-                    metrics["rmse"] = regression.RootMeanSquaredError;
-                    metrics["r2"] = regression.R2;
-                }
-
+            case PredictionTask.Regression when summary.RegressionCount > 0:
+                var regression = RegressionMetrics.FromSums(summary.RegressionCount, summary.AbsoluteErrorSum, summary.SquaredErrorSum, summary.LabelSquaredDeviations);
+                metrics["mae"] = regression.MeanAbsoluteError;
+                metrics["rmse"] = regression.RootMeanSquaredError;
+                metrics["r2"] = regression.R2;
                 break;
         }
 

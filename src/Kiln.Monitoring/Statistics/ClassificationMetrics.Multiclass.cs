@@ -41,23 +41,7 @@ public static partial class ClassificationMetrics
             }
         }
 
-        long correct = 0;
-        double precision = 0, recall = 0, f1 = 0;
-        var present = 0;
-        for (var k = 0; k < classes; k++)
-        {
-            correct += truePositives[k];
-            if (actualCounts[k] == 0 && predictedCounts[k] == 0)
-            {
-                continue;
-            }
-
-            present++;
-            precision += Ratio(truePositives[k], predictedCounts[k]);
-            recall += Ratio(truePositives[k], actualCounts[k]);
-            f1 += Ratio(2 * truePositives[k], actualCounts[k] + predictedCounts[k]);
-        }
-
+        var (accuracy, macroPrecision, macroRecall, macroF1) = MacroAverages(truePositives, actualCounts, predictedCounts, n);
         double? logLoss = null;
         double? auc = null;
         if (!probabilities.IsEmpty)
@@ -66,7 +50,35 @@ public static partial class ClassificationMetrics
             auc = actualCounts.Contains(0L) ? null : MacroAuc(actual, probabilities, classes);
         }
 
-        return new MulticlassQuality(n, classes, (double)correct / n, precision / present, recall / present, f1 / present, logLoss, auc);
+        return new MulticlassQuality(n, classes, accuracy, macroPrecision, macroRecall, macroF1, logLoss, auc);
+    }
+
+    /// <summary>Accuracy and the macro averages from per-class counts, over the classes that occur as label or prediction.</summary>
+    /// <param name="correct">Per class, the rows of that label predicted as it.</param>
+    /// <param name="actual">Per class, the rows labelled with it.</param>
+    /// <param name="predicted">Per class, the rows predicted as it.</param>
+    /// <param name="rows">All rows.</param>
+    public static (double Accuracy, double MacroPrecision, double MacroRecall, double MacroF1) MacroAverages(
+        ReadOnlySpan<long> correct, ReadOnlySpan<long> actual, ReadOnlySpan<long> predicted, long rows)
+    {
+        long right = 0;
+        double precision = 0, recall = 0, f1 = 0;
+        var present = 0;
+        for (var k = 0; k < correct.Length; k++)
+        {
+            right += correct[k];
+            if (actual[k] == 0 && predicted[k] == 0)
+            {
+                continue;
+            }
+
+            present++;
+            precision += Ratio(correct[k], predicted[k]);
+            recall += Ratio(correct[k], actual[k]);
+            f1 += Ratio(2 * correct[k], actual[k] + predicted[k]);
+        }
+
+        return ((double)right / rows, precision / present, recall / present, f1 / present);
     }
 
     private static double MulticlassLogLoss(ReadOnlySpan<int> actual, ReadOnlySpan<double> probabilities, int classes)

@@ -3,7 +3,7 @@ namespace Kiln.Monitoring.Statistics;
 /// <summary>Quality metrics of classifiers, computed exactly (scikit-learn's definitions) in O(n log n).</summary>
 public static partial class ClassificationMetrics
 {
-    private const double ProbabilityClip = 1e-15;
+    private const double ProbabilityClip = Core.Monitoring.QualitySummary.ProbabilityClip;
 
     /// <summary>Binary classification quality; the positive class is <c>true</c>.</summary>
     /// <param name="actual">The true labels.</param>
@@ -43,9 +43,6 @@ public static partial class ClassificationMetrics
             }
         }
 
-        var precision = Ratio(tp, tp + fp);
-        var recall = Ratio(tp, tp + fn);
-        var f1 = Ratio(2 * tp, (2 * tp) + fp + fn);
         double? auc = null;
         double? logLoss = null;
         if (!positiveScores.IsEmpty)
@@ -54,7 +51,23 @@ public static partial class ClassificationMetrics
             logLoss = BinaryLogLoss(actual, positiveScores);
         }
 
-        return new ClassificationQuality(n, (double)(tp + tn) / n, precision, recall, f1, auc, logLoss, (double)(tp + fp) / n);
+        return Binary(tp, fp, fn, tn, auc, logLoss);
+    }
+
+    /// <summary>Binary classification quality from the confusion counts, with ROC AUC and log loss computed elsewhere.</summary>
+    /// <exception cref="ArgumentException">The counts add up to zero.</exception>
+    public static ClassificationQuality Binary(long tp, long fp, long fn, long tn, double? rocAuc, double? logLoss)
+    {
+        var n = tp + fp + fn + tn;
+        if (n <= 0)
+        {
+            throw new ArgumentException("There must be at least one prediction.", nameof(tp));
+        }
+
+        var precision = Ratio(tp, tp + fp);
+        var recall = Ratio(tp, tp + fn);
+        var f1 = Ratio(2 * tp, (2 * tp) + fp + fn);
+        return new ClassificationQuality(n, (double)(tp + tn) / n, precision, recall, f1, rocAuc, logLoss, (double)(tp + fp) / n);
     }
 
     private static double BinaryLogLoss(ReadOnlySpan<bool> actual, ReadOnlySpan<double> scores)
@@ -62,9 +75,7 @@ public static partial class ClassificationMetrics
         double sum = 0;
         for (var i = 0; i < actual.Length; i++)
         {
-            // Clip the positive score first, then complement it: scikit-learn's order, which matters for scores of exactly 0 or 1.
-            var p = Math.Clamp(scores[i], ProbabilityClip, 1 - ProbabilityClip);
-            sum -= Math.Log(actual[i] ? p : 1 - p);
+            sum += Core.Monitoring.QualitySummary.LogLossTerm(actual[i], scores[i]);
         }
 
         return sum / actual.Length;

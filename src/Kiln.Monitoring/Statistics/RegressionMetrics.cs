@@ -33,7 +33,14 @@ public static class RegressionMetrics
             total += deviation * deviation;
         }
 
-        var r2 = total == 0 ? (squared == 0 ? 1 : 0) : 1 - (squared / total);
-        return new RegressionQuality(n, absolute / n, Math.Sqrt(squared / n), r2);
+        return FromSums(n, absolute, squared, total);
+    }
+
+    /// <summary>The metrics from sums over the rows: Σ|error|, Σerror², and Σ(actual − mean actual)².</summary>
+    public static RegressionQuality FromSums(long n, double absoluteErrors, double squaredErrors, double squaredDeviations)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        var r2 = squaredDeviations == 0 ? (squaredErrors == 0 ? 1 : 0) : 1 - (squaredErrors / squaredDeviations);
+        return new RegressionQuality(n, absoluteErrors / n, Math.Sqrt(squaredErrors / n), r2);
     }
 }

@@ -7,12 +7,12 @@ namespace Kiln.Monitoring.Statistics;
 /// scores higher, ties counting half — the same number scikit-learn's roc_auc_score gives. Sorts the
 /// positives' and negatives' scores separately (plain double sorts) and merges them once.
 /// </summary>
-internal static class RocAuc
+public static class RocAuc
 {
     /// <summary>The AUC, or null when one of the classes is absent.</summary>
     /// <param name="scores">The scores.</param>
     /// <param name="isPositive">Whether row i is positive.</param>
-    public static double? Compute<TLabels>(ReadOnlySpan<double> scores, TLabels isPositive)
+    internal static double? Compute<TLabels>(ReadOnlySpan<double> scores, TLabels isPositive)
         where TLabels : IPositiveLabels, allows ref struct
     {
         var n = scores.Length;
@@ -44,45 +44,55 @@ internal static class RocAuc
                 return null;
             }
 
-            var pos = positives.AsSpan(0, p);
-            var neg = negatives.AsSpan(0, q);
-            pos.Sort();
-            neg.Sort();
-
-            // Twice the Mann–Whitney U, kept integral so the result does not depend on summation order.
-            long twiceU = 0;
-            int below = 0, i2 = 0;
-            while (i2 < p)
-            {
-                var value = pos[i2];
-                var group = 0;
-                while (i2 < p && pos[i2] == value)
-                {
-                    group++;
-                    i2++;
-                }
-
-                while (below < q && neg[below] < value)
-                {
-                    below++;
-                }
-
-                var equal = below;
-                while (equal < q && neg[equal] == value)
-                {
-                    equal++;
-                }
-
-                twiceU += group * ((2L * below) + (equal - below));
-            }
-
-            return twiceU / (2.0 * p * q);
+            return OfScores(positives.AsSpan(0, p), negatives.AsSpan(0, q));
         }
         finally
         {
             ArrayPool<double>.Shared.Return(positives);
             ArrayPool<double>.Shared.Return(negatives);
         }
+    }
+
+    /// <summary>The AUC of the positives' and negatives' scores, which it sorts in place; null when either is empty.</summary>
+    public static double? OfScores(Span<double> pos, Span<double> neg)
+    {
+        int p = pos.Length, q = neg.Length;
+        if (p == 0 || q == 0)
+        {
+            return null;
+        }
+
+        pos.Sort();
+        neg.Sort();
+
+        // Twice the Mann–Whitney U, kept integral so the result does not depend on summation order.
+        long twiceU = 0;
+        int below = 0, i2 = 0;
+        while (i2 < p)
+        {
+            var value = pos[i2];
+            var group = 0;
+            while (i2 < p && pos[i2] == value)
+            {
+                group++;
+                i2++;
+            }
+
+            while (below < q && neg[below] < value)
+            {
+                below++;
+            }
+
+            var equal = below;
+            while (equal < q && neg[equal] == value)
+            {
+                equal++;
+            }
+
+            twiceU += group * ((2L * below) + (equal - below));
+        }
+
+        return twiceU / (2.0 * p * q);
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Kiln.Core.Monitoring;
+using Kiln.Storage.Monitoring;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -27,18 +28,21 @@ public sealed class PostgresGroundTruth(NpgsqlDataSource dataSource) : IGroundTr
         var unique = first.Values.ToArray();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await PostgresQualityBuckets.LockForLabelsAsync(connection, transaction, deployment, cancellationToken);
         var joined = new Dictionary<(string, int), bool>();
+        var buckets = new QualityBucketBuilder();
+        var nowMs = UnixMs.From(now);
         await using (var update = new NpgsqlCommand(
             """
             UPDATE predictions p SET label = l.label, label_num = l.num, labelled_at = @now
             FROM unnest(@request_id, @row, @label, @num) AS l(request_id, "row", label, num)
             WHERE p.deployment = @deployment AND p.request_id = l.request_id AND p."row" = l."row" AND p.label IS NULL
-            RETURNING p.request_id, p."row", p.ts
+            RETURNING p.request_id, p."row", p.ts, p.version, p.score, p.prediction, p.positive_label, l.label, l.num
             """,
             connection,
             transaction))
         {
-            update.Parameters.AddWithValue("now", UnixMs.From(now));
+            update.Parameters.AddWithValue("now", nowMs);
             update.Parameters.AddWithValue("deployment", deployment);
             update.Parameters.Add(new NpgsqlParameter<string[]>("request_id", unique.Select(l => l.RequestId).ToArray()));
             update.Parameters.Add(new NpgsqlParameter<int[]>("row", unique.Select(l => l.Row).ToArray()));
@@ -50,12 +54,23 @@ public sealed class PostgresGroundTruth(NpgsqlDataSource dataSource) : IGroundTr
             {
                 // A request logged twice (its shadow too) joins twice: it is one label, late if either row is.
                 var key = (reader.GetString(0), reader.GetInt32(1));
-                joined[key] = (joined.TryGetValue(key, out var late) && late) || reader.GetInt64(2) < lateBeforeMs;
+                var ts = reader.GetInt64(2);
+                joined[key] = (joined.TryGetValue(key, out var late) && late) || ts < lateBeforeMs;
+                buckets.AddLabel(
+                    ts,
+                    nowMs,
+                    reader.GetInt32(3),
+                    reader.IsDBNull(4) ? null : reader.GetDouble(4),
+                    reader.IsDBNull(5) ? null : reader.GetString(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6),
+                    reader.GetString(7),
+                    reader.IsDBNull(8) ? null : reader.GetDouble(8));
             }
         }
 
         var missing = unique.Where(l => !joined.ContainsKey((l.RequestId, l.Row))).ToArray();
         var known = await KnownAsync(connection, transaction, deployment, missing, cancellationToken);
+        await PostgresQualityBuckets.AddLabelsAsync(connection, transaction, deployment, buckets, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         int accepted = 0, lateCount = 0, duplicates = 0, unknown = 0;
@@ -104,14 +119,11 @@ public sealed class PostgresGroundTruth(NpgsqlDataSource dataSource) : IGroundTr
             return PredictionTask.Unknown;
         }
 
-        return (reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2)) switch
-        {
-            (true, _, _) => PredictionTask.Binary,
-            (false, true, _) => PredictionTask.Multiclass,
-            (false, false, true) => PredictionTask.Regression,
-            _ => PredictionTask.Unknown,
-        };
+        return PredictionTasks.Of(reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2));
     }
+
+    public Task<IReadOnlyList<BucketQuality>> ReadSummariesAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? modelVersion, CancellationToken cancellationToken) =>
+        PostgresQualityBuckets.ReadAsync(dataSource, deployment, UnixMs.From(since), UnixMs.From(until), modelVersion, cancellationToken);
 
     public async Task<IReadOnlyList<LabelledPrediction>> ReadLabelledAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? modelVersion, PredictionTask task, CancellationToken cancellationToken)
     {

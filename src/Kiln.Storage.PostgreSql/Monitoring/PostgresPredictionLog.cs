@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Kiln.Core.Monitoring;
+using Kiln.Storage.Monitoring;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -22,8 +23,30 @@ public sealed class PostgresPredictionLog(NpgsqlDataSource dataSource) : IPredic
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var copy = await connection.BeginBinaryImportAsync(Copy, cancellationToken);
-        foreach (var r in rows)
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var buckets = new Dictionary<string, QualityBucketBuilder>(StringComparer.Ordinal);
+        await using (var copy = await connection.BeginBinaryImportAsync(Copy, cancellationToken))
+        {
+            foreach (var r in rows)
+            {
+                await WriteRowAsync(copy, r, cancellationToken);
+                if (!buckets.TryGetValue(r.Deployment, out var builder))
+                {
+                    buckets[r.Deployment] = builder = new QualityBucketBuilder();
+                }
+
+                builder.AddPrediction(UnixMs.From(r.Timestamp), r.ModelVersion);
+            }
+
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        await PostgresQualityBuckets.AddPredictionsAsync(connection, transaction, buckets, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task WriteRowAsync(NpgsqlBinaryImporter copy, PredictionRow r, CancellationToken cancellationToken)
+    {
         {
             await copy.StartRowAsync(cancellationToken);
             await copy.WriteAsync(UnixMs.From(r.Timestamp), NpgsqlDbType.Bigint, cancellationToken);
@@ -48,8 +71,6 @@ public sealed class PostgresPredictionLog(NpgsqlDataSource dataSource) : IPredic
             await copy.WriteAsync(r.InputsJson, NpgsqlDbType.Text, cancellationToken);
             await copy.WriteAsync(r.OutputsJson, NpgsqlDbType.Text, cancellationToken);
         }
-
-        await copy.CompleteAsync(cancellationToken);
     }
 
     public async IAsyncEnumerable<PredictionRow> QueryAsync(PredictionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -105,18 +126,34 @@ public sealed class PostgresPredictionLog(NpgsqlDataSource dataSource) : IPredic
 
     public async Task<long> ApplyRetentionAsync(DateTimeOffset olderThan, long maxRows, CancellationToken cancellationToken)
     {
+        // The cutoff falls on a whole minute, so no quality bucket is left with part of its rows; the buckets of rows the
+        // cap deletes are marked stale first (rebuilt from what is left when a report reads them).
+        var cutoff = QualityBucketBuilder.BucketOf(UnixMs.From(olderThan));
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection)
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var buckets = new NpgsqlBatch(connection, transaction))
+        {
+            foreach (var command in PostgresQualityBuckets.BeforeRetention(cutoff, maxRows))
+            {
+                buckets.BatchCommands.Add(command);
+            }
+
+            await buckets.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var batch = new NpgsqlBatch(connection, transaction)
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand("DELETE FROM predictions WHERE ts < @cutoff") { Parameters = { new("cutoff", UnixMs.From(olderThan)) } },
+                new NpgsqlBatchCommand("DELETE FROM predictions WHERE ts < @cutoff") { Parameters = { new("cutoff", cutoff) } },
                 new NpgsqlBatchCommand("DELETE FROM predictions WHERE id <= (SELECT id FROM predictions ORDER BY id DESC LIMIT 1 OFFSET @max)") { Parameters = { new("max", maxRows) } },
-                new NpgsqlBatchCommand("DELETE FROM profile_sketches WHERE bucket < @cutoff") { Parameters = { new("cutoff", UnixMs.From(olderThan)) } },
-                new NpgsqlBatchCommand("DELETE FROM custom_metrics WHERE ts < @cutoff") { Parameters = { new("cutoff", UnixMs.From(olderThan)) } },
+                new NpgsqlBatchCommand("DELETE FROM profile_sketches WHERE bucket < @cutoff") { Parameters = { new("cutoff", cutoff) } },
+                new NpgsqlBatchCommand("DELETE FROM custom_metrics WHERE ts < @cutoff") { Parameters = { new("cutoff", cutoff) } },
             },
         };
-        return await batch.ExecuteNonQueryAsync(cancellationToken);
+        var deleted = await batch.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
     }
 
     private static async Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken)

@@ -85,8 +85,19 @@ public sealed class MonitoringDatabase
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
             using var schema = connection.CreateCommand();
-            schema.CommandText = Schema;
+            schema.CommandText = Schema + SqliteQualityBuckets.Schema;
             await schema.ExecuteNonQueryAsync(cancellationToken);
+            schema.CommandText = "PRAGMA user_version";
+            if (Convert.ToInt64(await schema.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) < 1)
+            {
+                // A database from before quality_buckets: count its log into buckets once, marked stale, so each is
+                // rebuilt from its rows when a report first reads it.
+                await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+                schema.Transaction = transaction;
+                schema.CommandText = SqliteQualityBuckets.Backfill;
+                await schema.ExecuteNonQueryAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
         }
 
         return connection;

@@ -22,7 +22,7 @@ public sealed class SqliteGroundTruth(MonitoringDatabase database) : IGroundTrut
         update.CommandText = """
             UPDATE predictions SET label = $label, label_num = $num, labelled_at = $now
             WHERE deployment = $deployment AND request_id = $request_id AND row = $row AND label IS NULL
-            RETURNING ts
+            RETURNING ts, version, score, prediction, positive_label
             """;
         var label = update.Parameters.Add("$label", SqliteType.Text);
         var num = update.Parameters.Add("$num", SqliteType.Real);
@@ -40,14 +40,17 @@ public sealed class SqliteGroundTruth(MonitoringDatabase database) : IGroundTrut
         var existsRow = exists.Parameters.Add("$row", SqliteType.Integer);
         exists.Prepare();
 
+        var nowMs = MonitoringDatabase.ToMs(now);
         var lateBeforeMs = MonitoringDatabase.ToMs(now - lateAfter);
+        var buckets = new QualityBucketBuilder();
         int accepted = 0, late = 0, duplicates = 0, unknown = 0;
         var unknownIds = new List<string>();
         var duplicateIds = new List<string>();
         foreach (var item in labels)
         {
             label.Value = item.Value;
-            num.Value = double.TryParse(item.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) ? number : DBNull.Value;
+            double? labelNumber = double.TryParse(item.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) ? number : null;
+            num.Value = labelNumber is { } n ? n : DBNull.Value;
             requestId.Value = item.RequestId;
             row.Value = item.Row;
             var joined = 0;
@@ -57,7 +60,17 @@ public sealed class SqliteGroundTruth(MonitoringDatabase database) : IGroundTrut
                 while (await reader.ReadAsync(cancellationToken))
                 {
                     joined++;
-                    wasLate |= reader.GetInt64(0) < lateBeforeMs;
+                    var ts = reader.GetInt64(0);
+                    wasLate |= ts < lateBeforeMs;
+                    buckets.AddLabel(
+                        ts,
+                        nowMs,
+                        reader.GetInt32(1),
+                        reader.IsDBNull(2) ? null : reader.GetDouble(2),
+                        reader.IsDBNull(3) ? null : reader.GetString(3),
+                        reader.IsDBNull(4) ? null : reader.GetString(4),
+                        item.Value,
+                        labelNumber);
                 }
             }
 
@@ -83,6 +96,7 @@ public sealed class SqliteGroundTruth(MonitoringDatabase database) : IGroundTrut
             }
         }
 
+        await SqliteQualityBuckets.AddLabelsAsync(connection, transaction, deployment, buckets, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new GroundTruthResult(labels.Count, accepted, late, duplicates, unknown, unknownIds, duplicateIds);
     }
@@ -104,14 +118,11 @@ public sealed class SqliteGroundTruth(MonitoringDatabase database) : IGroundTrut
             return PredictionTask.Unknown;
         }
 
-        return (reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2)) switch
-        {
-            (true, _, _) => PredictionTask.Binary,
-            (false, true, _) => PredictionTask.Multiclass,
-            (false, false, true) => PredictionTask.Regression,
-            _ => PredictionTask.Unknown,
-        };
+        return PredictionTasks.Of(reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2));
     }
+
+    public Task<IReadOnlyList<BucketQuality>> ReadSummariesAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? modelVersion, CancellationToken cancellationToken) =>
+        SqliteQualityBuckets.ReadAsync(database, deployment, MonitoringDatabase.ToMs(since), MonitoringDatabase.ToMs(until), modelVersion, cancellationToken);
 
     public async Task<IReadOnlyList<LabelledPrediction>> ReadLabelledAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? modelVersion, PredictionTask task, CancellationToken cancellationToken)
     {

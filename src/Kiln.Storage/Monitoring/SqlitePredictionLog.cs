@@ -37,6 +37,7 @@ public sealed class SqlitePredictionLog(MonitoringDatabase database) : IPredicti
         var inputs = insert.Parameters.Add("$inputs", SqliteType.Text);
         var outputs = insert.Parameters.Add("$outputs", SqliteType.Text);
         insert.Prepare();
+        var buckets = new Dictionary<string, QualityBucketBuilder>(StringComparer.Ordinal);
         foreach (var r in rows)
         {
             ts.Value = MonitoringDatabase.ToMs(r.Timestamp);
@@ -53,8 +54,15 @@ public sealed class SqlitePredictionLog(MonitoringDatabase database) : IPredicti
             inputs.Value = r.InputsJson;
             outputs.Value = r.OutputsJson;
             await insert.ExecuteNonQueryAsync(cancellationToken);
+            if (!buckets.TryGetValue(r.Deployment, out var builder))
+            {
+                buckets[r.Deployment] = builder = new QualityBucketBuilder();
+            }
+
+            builder.AddPrediction(MonitoringDatabase.ToMs(r.Timestamp), r.ModelVersion);
         }
 
+        await SqliteQualityBuckets.AddPredictionsAsync(connection, transaction, buckets, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -112,16 +120,25 @@ public sealed class SqlitePredictionLog(MonitoringDatabase database) : IPredicti
     public async Task<long> ApplyRetentionAsync(DateTimeOffset olderThan, long maxRows, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        using var delete = connection.CreateCommand();
-        delete.CommandText = """
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+
+        // The cutoff falls on a whole minute, so no quality bucket is left with part of its rows; the buckets of rows the
+        // cap deletes are marked stale first (rebuilt from what is left when a report reads them).
+        command.Parameters.AddWithValue("$cutoff", QualityBucketBuilder.BucketOf(MonitoringDatabase.ToMs(olderThan)));
+        command.Parameters.AddWithValue("$max", maxRows);
+        command.CommandText = SqliteQualityBuckets.DeleteExpired + SqliteQualityBuckets.MarkCappedRowsStale;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.CommandText = """
             DELETE FROM predictions WHERE ts < $cutoff;
             DELETE FROM predictions WHERE id <= (SELECT id FROM predictions ORDER BY id DESC LIMIT 1 OFFSET $max);
             DELETE FROM profile_sketches WHERE bucket < $cutoff;
             DELETE FROM custom_metrics WHERE ts < $cutoff;
             """;
-        delete.Parameters.AddWithValue("$cutoff", MonitoringDatabase.ToMs(olderThan));
-        delete.Parameters.AddWithValue("$max", maxRows);
-        return await delete.ExecuteNonQueryAsync(cancellationToken);
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
     }
 
     private static void Where(StringBuilder sql, SqliteCommand command, PredictionQuery query)

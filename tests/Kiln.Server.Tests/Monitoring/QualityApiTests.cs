@@ -62,6 +62,18 @@ public sealed class QualityApiTests : IDisposable
         var version = Assert.Single(report.GetProperty("versions").EnumerateArray());
         Assert.Equal(1, version.GetProperty("modelVersion").GetInt32());
         Assert.Equal(45, Assert.Single(version.GetProperty("windows").EnumerateArray()).GetProperty("labelled").GetInt64());
+
+        // A range of whole minutes is read from the stored per-minute summaries alone, not the rows: the same report.
+        var minute = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 60_000 * 60_000);
+        var whole = await (await http.GetAsync($"/api/deployments/bank/quality?window=1m&since={Uri.EscapeDataString($"{minute.AddMinutes(-30):O}")}&until={Uri.EscapeDataString($"{minute.AddMinutes(2):O}")}")).ReadJsonAsync();
+        var fromMinutes = whole.GetProperty("overall");
+        Assert.Equal((60L, 45L), (fromMinutes.GetProperty("predictions").GetInt64(), fromMinutes.GetProperty("labelled").GetInt64()));
+        foreach (var name in new[] { "accuracy", "precision", "recall", "f1", "positive_rate", "roc_auc", "log_loss" })
+        {
+            Assert.Equal(metrics.GetProperty(name).GetDouble(), fromMinutes.GetProperty("metrics").GetProperty(name).GetDouble(), 12);
+        }
+
+        Assert.Equal(45, Assert.Single(whole.GetProperty("versions").EnumerateArray()).GetProperty("windows").EnumerateArray().Sum(w => w.GetProperty("labelled").GetInt64()));
     }
 
     [Fact]

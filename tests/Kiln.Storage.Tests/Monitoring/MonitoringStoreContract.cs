@@ -24,6 +24,9 @@ public abstract class MonitoringStoreContract
         ISketchStore Sketches { get; }
 
         ICustomMetricStore CustomMetrics { get; }
+
+        /// <summary>Puts the database back as it was before quality buckets existed (its log and labels kept), then upgrades it again.</summary>
+        Task UpgradeFromBeforeQualityBucketsAsync();
     }
 
     protected static PredictionRow Row(string requestId, int row, DateTimeOffset at, int version = 1, string variant = "primary", string prediction = "yes", double score = 0.8) =>
@@ -134,5 +137,100 @@ public abstract class MonitoringStoreContract
         Assert.Equal(("revenue", 12.5, T0, "r1", (int?)0), (point.Name, point.Value, point.Timestamp, point.RequestId, point.Row));
         Assert.Equal(3, all.Count);
         Assert.Null(all[1].RequestId);
+    }
+
+    protected async Task QualityBuckets_SummariseEachMinuteAndVersionAsTheirRowsDo()
+    {
+        await using var stores = await OpenAsync();
+        await LogAndLabelThreeTasksAsync(stores);
+
+        await AssertBucketsAsync(stores);
+    }
+
+    protected async Task QualityBuckets_AfterAnUpgradeAreRebuiltFromTheRows()
+    {
+        await using var stores = await OpenAsync();
+        await LogAndLabelThreeTasksAsync(stores);
+
+        await stores.UpgradeFromBeforeQualityBucketsAsync();
+
+        await AssertBucketsAsync(stores);
+    }
+
+    protected async Task QualityBuckets_AfterRetentionHoldOnlyTheRowsLeft()
+    {
+        await using var stores = await OpenAsync();
+        await stores.Log.AppendAsync([.. Enumerable.Range(0, 10).Select(i => Row($"r{i}", 0, T0.AddSeconds(30 * i)))], default);
+        await stores.GroundTruth.ApplyAsync("bank", [.. Enumerable.Range(0, 10).Select(i => new GroundTruthLabel($"r{i}", 0, "yes"))], T0.AddHours(1), TimeSpan.FromDays(1), default);
+
+        // The cap keeps r5..r9: minute 2 loses r4 and keeps r5; minutes 0 and 1 go.
+        await stores.Log.ApplyRetentionAsync(T0.AddDays(-1), maxRows: 5, default);
+        var capped = await stores.Quality.ReadSummariesAsync("bank", T0, T0.AddMinutes(5), null, default);
+
+        Assert.Equal([(2L, 1L, 1L), (3, 2, 2), (4, 2, 2)], capped.Select(b => ((b.BucketStartMs - T0.ToUnixTimeMilliseconds()) / 60_000, b.Predictions, b.Summary.Labelled)));
+        Assert.Equal([0.8], capped[0].Summary.PositiveScores);
+
+        // An age cutoff inside minute 3 is taken back to its start: minute 2 goes whole, minute 3 stays whole.
+        await stores.Log.ApplyRetentionAsync(T0.AddMinutes(3.5), maxRows: 100, default);
+        var aged = await stores.Quality.ReadSummariesAsync("bank", T0, T0.AddMinutes(5), null, default);
+
+        Assert.Equal([(3L, 2L), (4, 2)], aged.Select(b => ((b.BucketStartMs - T0.ToUnixTimeMilliseconds()) / 60_000, b.Predictions)));
+        Assert.Equal(4, await stores.Log.CountAsync(new PredictionQuery("bank"), default));
+    }
+
+    private static PredictionRow Logged(string deployment, string requestId, DateTimeOffset at, int version, string? prediction, double? score, string? positiveLabel) =>
+        new(0, at, deployment, "primary", "m", version, requestId, 0, 1.0, prediction, score, positiveLabel, "{}", "{}");
+
+    private static async Task LogAndLabelThreeTasksAsync(IMonitoringStores stores)
+    {
+        await stores.Log.AppendAsync(
+            [
+                Logged("bank", "b0", T0, 1, "yes", 0.8, "yes"),
+                Logged("bank", "b1", T0.AddSeconds(10), 1, "no", 0.3, "yes"),
+                Logged("bank", "b2", T0.AddSeconds(20), 2, "yes", 0.6, "yes"),
+                Logged("bank", "b3", T0.AddMinutes(1), 1, "yes", null, "yes"),
+                Logged("bank", "b4", T0.AddMinutes(2), 1, "no", 0.1, "yes"),
+                Logged("price", "p0", T0, 1, null, 10.0, null),
+                Logged("price", "p1", T0.AddSeconds(5), 1, null, 20.0, null),
+                Logged("price", "p2", T0.AddSeconds(6), 1, null, 30.0, null),
+                Logged("iris", "i0", T0, 1, "setosa", 0.9, null),
+                Logged("iris", "i1", T0.AddSeconds(1), 1, "virginica", 0.7, null),
+                Logged("iris", "i2", T0.AddSeconds(2), 1, "setosa", 0.6, null),
+            ],
+            default);
+        await stores.GroundTruth.ApplyAsync("bank", [new("b0", 0, "yes"), new("b1", 0, "yes")], T0.AddHours(1), TimeSpan.FromDays(1), default);
+        await stores.GroundTruth.ApplyAsync("bank", [new("b2", 0, "no"), new("b3", 0, "yes")], T0.AddHours(2), TimeSpan.FromDays(1), default);
+        await stores.GroundTruth.ApplyAsync("price", [new("p0", 0, "12"), new("p1", 0, "18")], T0.AddHours(1), TimeSpan.FromDays(1), default);
+        await stores.GroundTruth.ApplyAsync("price", [new("p2", 0, "36")], T0.AddHours(1), TimeSpan.FromDays(1), default);
+        await stores.GroundTruth.ApplyAsync("iris", [new("i0", 0, "setosa"), new("i1", 0, "versicolor"), new("i2", 0, "virginica")], T0.AddHours(1), TimeSpan.FromDays(1), default);
+    }
+
+    private static async Task AssertBucketsAsync(IMonitoringStores stores)
+    {
+        var t0 = T0.ToUnixTimeMilliseconds();
+        var bank = await stores.Quality.ReadSummariesAsync("bank", T0, T0.AddMinutes(3), null, default);
+        Assert.Equal([(t0, 1, 2L, 2L), (t0, 2, 1, 1), (t0 + 60_000, 1, 1, 1), (t0 + 120_000, 1, 1, 0)], bank.Select(b => (b.BucketStartMs, b.ModelVersion, b.Predictions, b.Summary.Labelled)));
+        var first = bank[0].Summary;
+        Assert.Equal((1L, 0L, 1L, 0L, 0L), (first.TruePositives, first.FalsePositives, first.FalseNegatives, first.TrueNegatives, first.Unscored));
+        Assert.Equal([0.3, 0.8], first.PositiveScores.Order());
+        Assert.Empty(first.NegativeScores);
+        Assert.Equal(-Math.Log(0.8) - Math.Log(0.3), first.LogLossSum, 12);
+        Assert.Equal(3_600_000 + 3_590_000, first.DelayMsSum);
+        Assert.Equal((1L, 7_180_000L), (bank[1].Summary.FalsePositives, bank[1].Summary.DelayMsSum));
+        Assert.Equal([0.6], bank[1].Summary.NegativeScores);
+        Assert.Equal((1L, 1L), (bank[2].Summary.TruePositives, bank[2].Summary.Unscored));
+        Assert.Single(await stores.Quality.ReadSummariesAsync("bank", T0, T0.AddMinutes(3), 2, default));
+
+        var price = Assert.Single(await stores.Quality.ReadSummariesAsync("price", T0, T0.AddMinutes(1), null, default)).Summary;
+        Assert.Equal(3, price.RegressionCount);
+        Assert.Equal(2 + 2 + 6, price.AbsoluteErrorSum, 12);
+        Assert.Equal(4 + 4 + 36, price.SquaredErrorSum, 12);
+        Assert.Equal(22, price.LabelMean, 12);
+        Assert.Equal(100 + 16 + 196, price.LabelSquaredDeviations, 9);
+
+        var iris = Assert.Single(await stores.Quality.ReadSummariesAsync("iris", T0, T0.AddMinutes(1), null, default)).Summary;
+        Assert.Equal(
+            [("setosa", new ClassCounts(1, 1, 2)), ("versicolor", new ClassCounts(0, 1, 0)), ("virginica", new ClassCounts(0, 1, 1))],
+            iris.Classes.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => (c.Key, c.Value)));
     }
 }

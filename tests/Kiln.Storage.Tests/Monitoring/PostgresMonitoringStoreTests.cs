@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Kiln.Core.Monitoring;
 using Kiln.Storage.PostgreSql.Monitoring;
 using Kiln.Storage.Tests.Support;
@@ -24,6 +26,15 @@ public sealed class PostgresMonitoringStoreTests : MonitoringStoreContract
     [PostgresFact]
     public Task Postgres_CustomMetrics_AppendThenReadByNameAndRange() => CustomMetrics_AppendThenReadByNameAndRange();
 
+    [PostgresFact]
+    public Task Postgres_QualityBuckets_SummariseEachMinuteAndVersionAsTheirRowsDo() => QualityBuckets_SummariseEachMinuteAndVersionAsTheirRowsDo();
+
+    [PostgresFact]
+    public Task Postgres_QualityBuckets_AfterAnUpgradeAreRebuiltFromTheRows() => QualityBuckets_AfterAnUpgradeAreRebuiltFromTheRows();
+
+    [PostgresFact]
+    public Task Postgres_QualityBuckets_AfterRetentionHoldOnlyTheRowsLeft() => QualityBuckets_AfterRetentionHoldOnlyTheRowsLeft();
+
     protected override async Task<IMonitoringStores> OpenAsync() => new Stores(await PostgresTestDatabase.CreateAsync());
 
     private sealed class Stores(PostgresTestDatabase database) : IMonitoringStores
@@ -39,6 +50,14 @@ public sealed class PostgresMonitoringStoreTests : MonitoringStoreContract
         public ISketchStore Sketches { get; } = new PostgresSketchStore(database.DataSource, "test-replica");
 
         public ICustomMetricStore CustomMetrics { get; } = new PostgresCustomMetricStore(database.DataSource);
+
+        public async Task UpgradeFromBeforeQualityBucketsAsync()
+        {
+            await using var db = database.CreateContext();
+            var migrator = db.GetService<IMigrator>();
+            await migrator.MigrateAsync("AliasHistory");
+            await migrator.MigrateAsync();
+        }
 
         public ValueTask DisposeAsync() => database.DisposeAsync();
     }

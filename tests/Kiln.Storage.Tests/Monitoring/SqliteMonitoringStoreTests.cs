@@ -23,6 +23,15 @@ public sealed class SqliteMonitoringStoreTests : MonitoringStoreContract
     [Fact]
     public Task Sqlite_CustomMetrics_AppendThenReadByNameAndRange() => CustomMetrics_AppendThenReadByNameAndRange();
 
+    [Fact]
+    public Task Sqlite_QualityBuckets_SummariseEachMinuteAndVersionAsTheirRowsDo() => QualityBuckets_SummariseEachMinuteAndVersionAsTheirRowsDo();
+
+    [Fact]
+    public Task Sqlite_QualityBuckets_AfterAnUpgradeAreRebuiltFromTheRows() => QualityBuckets_AfterAnUpgradeAreRebuiltFromTheRows();
+
+    [Fact]
+    public Task Sqlite_QualityBuckets_AfterRetentionHoldOnlyTheRowsLeft() => QualityBuckets_AfterRetentionHoldOnlyTheRowsLeft();
+
     protected override Task<IMonitoringStores> OpenAsync() => Task.FromResult<IMonitoringStores>(new Stores());
 
     private sealed class Stores : IMonitoringStores
@@ -32,21 +41,41 @@ public sealed class SqliteMonitoringStoreTests : MonitoringStoreContract
         public Stores()
         {
             Directory.CreateDirectory(_folder);
-            var database = new MonitoringDatabase(Path.Combine(_folder, "monitoring.db"));
+            Open();
+        }
+
+        public IPredictionLogStore Log { get; private set; } = null!;
+
+        public IGroundTruthStore GroundTruth { get; private set; } = null!;
+
+        public IQualityDataSource Quality { get; private set; } = null!;
+
+        public ISketchStore Sketches { get; private set; } = null!;
+
+        public ICustomMetricStore CustomMetrics { get; private set; } = null!;
+
+        private string DatabasePath => Path.Combine(_folder, "monitoring.db");
+
+        public async Task UpgradeFromBeforeQualityBucketsAsync()
+        {
+            await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}"))
+            {
+                await connection.OpenAsync();
+                await using var command = connection.CreateCommand();
+                command.CommandText = "DROP TABLE quality_buckets; PRAGMA user_version = 0;";
+                await command.ExecuteNonQueryAsync();
+            }
+
+            Open();
+        }
+
+        private void Open()
+        {
+            var database = new MonitoringDatabase(DatabasePath);
             var groundTruth = new SqliteGroundTruth(database);
             (Log, GroundTruth, Quality, Sketches, CustomMetrics) =
                 (new SqlitePredictionLog(database), groundTruth, groundTruth, new SqliteSketchStore(database), new SqliteCustomMetricStore(database));
         }
-
-        public IPredictionLogStore Log { get; }
-
-        public IGroundTruthStore GroundTruth { get; }
-
-        public IQualityDataSource Quality { get; }
-
-        public ISketchStore Sketches { get; }
-
-        public ICustomMetricStore CustomMetrics { get; }
 
         public ValueTask DisposeAsync()
         {

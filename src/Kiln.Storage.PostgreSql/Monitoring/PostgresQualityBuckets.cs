@@ -1,0 +1,260 @@
+using Kiln.Core.Monitoring;
+using Kiln.Storage.Monitoring;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Kiln.Storage.PostgreSql.Monitoring;
+
+/// <summary>
+/// The <c>quality_buckets</c> table on PostgreSQL: per deployment, minute and version, how many predictions were logged
+/// and the <see cref="QualitySummary"/> of those labelled, kept in the transactions that log and label.
+/// <para>
+/// Concurrency, with replicas writing at once: a log batch adds to its counts with one sorted upsert; a label upload
+/// holds an exclusive per-deployment advisory lock (uploads to one deployment take turns, so two never merge into the
+/// same summary) and rewrites its summaries. Both hold a shared per-deployment "rebuild" lock from before they touch
+/// the buckets until they commit; rebuilding a stale bucket from its rows takes that lock exclusively, so it either
+/// sees a writer's rows and its bucket change, or neither.
+/// </para>
+/// </summary>
+internal static class PostgresQualityBuckets
+{
+    // hashtextextended(deployment, seed): one advisory key per deployment and purpose.
+    private const int RebuildLockSeed = 7_001;
+    private const int LabelLockSeed = 7_002;
+    private const int RebuildMinutes = 60;
+
+    /// <summary>Adds the predictions of one appended batch to their buckets' counts.</summary>
+    public static async Task AddPredictionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyDictionary<string, QualityBucketBuilder> byDeployment, CancellationToken cancellationToken)
+    {
+        var deployments = byDeployment.Keys.Order(StringComparer.Ordinal).ToArray();
+        var rows = deployments.SelectMany(d => byDeployment[d].Buckets().Select(b => (Deployment: d, Bucket: b))).ToArray();
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock_shared(hashtextextended(d, @seed)) FROM unnest(@deployments) AS d")
+        {
+            Parameters = { new("seed", RebuildLockSeed), new NpgsqlParameter<string[]>("deployments", deployments) },
+        });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+            INSERT INTO quality_buckets (deployment, bucket, version, predictions)
+            SELECT * FROM unnest(@deployment, @bucket, @version, @predictions) ORDER BY 1, 2, 3
+            ON CONFLICT (deployment, bucket, version) DO UPDATE SET predictions = quality_buckets.predictions + excluded.predictions
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<string[]>("deployment", rows.Select(r => r.Deployment).ToArray()),
+                new NpgsqlParameter<long[]>("bucket", rows.Select(r => r.Bucket.BucketStartMs).ToArray()),
+                new NpgsqlParameter<int[]>("version", rows.Select(r => r.Bucket.ModelVersion).ToArray()),
+                new NpgsqlParameter<long[]>("predictions", rows.Select(r => r.Bucket.Predictions).ToArray()),
+            },
+        });
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Takes the locks a label upload holds until it commits; call before the labels are joined.</summary>
+    public static async Task LockForLabelsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string deployment, CancellationToken cancellationToken)
+    {
+        await using var take = new NpgsqlCommand(
+            "SELECT pg_advisory_xact_lock(hashtextextended(@deployment, @label)), pg_advisory_xact_lock_shared(hashtextextended(@deployment, @rebuild))",
+            connection,
+            transaction)
+        {
+            Parameters = { new("deployment", deployment), new("label", LabelLockSeed), new("rebuild", RebuildLockSeed) },
+        };
+        await take.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Merges the labels of one upload into their buckets' summaries (under <see cref="LockForLabelsAsync"/>).</summary>
+    public static async Task AddLabelsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string deployment, QualityBucketBuilder labels, CancellationToken cancellationToken)
+    {
+        if (labels.IsEmpty)
+        {
+            return;
+        }
+
+        var added = labels.Buckets().ToArray();
+        var buckets = added.Select(b => b.BucketStartMs).ToArray();
+        var versions = added.Select(b => b.ModelVersion).ToArray();
+        var stored = new Dictionary<(long, int), byte[]>();
+        await using (var select = new NpgsqlCommand(
+            """
+            SELECT q.bucket, q.version, q.summary FROM quality_buckets q JOIN unnest(@bucket, @version) AS k(bucket, version)
+                ON q.deployment = @deployment AND q.bucket = k.bucket AND q.version = k.version
+            WHERE q.summary IS NOT NULL
+            """,
+            connection,
+            transaction))
+        {
+            select.Parameters.AddWithValue("deployment", deployment);
+            select.Parameters.Add(new NpgsqlParameter<long[]>("bucket", buckets));
+            select.Parameters.Add(new NpgsqlParameter<int[]>("version", versions));
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                stored[(reader.GetInt64(0), reader.GetInt32(1))] = (byte[])reader.GetValue(2);
+            }
+        }
+
+        var summaries = added.Select(b =>
+        {
+            var merged = stored.TryGetValue((b.BucketStartMs, b.ModelVersion), out var bytes) ? QualitySummary.FromBytes(bytes) : new QualitySummary();
+            merged.Merge(b.Summary);
+            return merged.ToBytes();
+        }).ToArray();
+        await using var upsert = new NpgsqlCommand(
+            """
+            INSERT INTO quality_buckets (deployment, bucket, version, summary)
+            SELECT @deployment, k.bucket, k.version, k.summary FROM unnest(@bucket, @version, @summary) AS k(bucket, version, summary) ORDER BY 2, 3
+            ON CONFLICT (deployment, bucket, version) DO UPDATE SET summary = excluded.summary
+            """,
+            connection,
+            transaction);
+        upsert.Parameters.AddWithValue("deployment", deployment);
+        upsert.Parameters.Add(new NpgsqlParameter<long[]>("bucket", buckets));
+        upsert.Parameters.Add(new NpgsqlParameter<int[]>("version", versions));
+        upsert.Parameters.Add(new NpgsqlParameter("summary", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = summaries });
+        await upsert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Statements retention runs before it deletes rows: buckets wholly before the (whole-minute) cutoff go, and the buckets of rows the cap will delete are marked stale.</summary>
+    public static IEnumerable<NpgsqlBatchCommand> BeforeRetention(long cutoffMs, long maxRows)
+    {
+        yield return new NpgsqlBatchCommand("DELETE FROM quality_buckets WHERE bucket < @cutoff") { Parameters = { new("cutoff", cutoffMs) } };
+        yield return new NpgsqlBatchCommand("""
+            UPDATE quality_buckets SET stale = true WHERE (deployment, bucket) IN (
+                SELECT DISTINCT deployment, (ts / 60000) * 60000 FROM predictions WHERE id <= (SELECT id FROM predictions ORDER BY id DESC LIMIT 1 OFFSET @max))
+            """)
+        {
+            Parameters = { new("max", maxRows) },
+        };
+    }
+
+    /// <summary>The buckets starting in [since, until), after rebuilding the stale ones among them.</summary>
+    public static async Task<IReadOnlyList<BucketQuality>> ReadAsync(NpgsqlDataSource dataSource, string deployment, long sinceMs, long untilMs, int? modelVersion, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await RebuildStaleAsync(connection, deployment, sinceMs, untilMs, cancellationToken);
+        await using var select = new NpgsqlCommand(
+            "SELECT bucket, version, predictions, summary FROM quality_buckets WHERE deployment = @deployment AND bucket >= @since AND bucket < @until"
+            + (modelVersion is null ? string.Empty : " AND version = @version") + " ORDER BY bucket, version",
+            connection);
+        select.Parameters.AddWithValue("deployment", deployment);
+        select.Parameters.AddWithValue("since", sinceMs);
+        select.Parameters.AddWithValue("until", untilMs);
+        if (modelVersion is { } version)
+        {
+            select.Parameters.AddWithValue("version", version);
+        }
+
+        var buckets = new List<BucketQuality>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var summary = reader.IsDBNull(3) ? new QualitySummary() : QualitySummary.FromBytes((byte[])reader.GetValue(3));
+            buckets.Add(new BucketQuality(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt64(2), summary));
+        }
+
+        return buckets;
+    }
+
+    private static async Task RebuildStaleAsync(NpgsqlConnection connection, string deployment, long sinceMs, long untilMs, CancellationToken cancellationToken)
+    {
+        var stale = new List<long>();
+        await using (var find = new NpgsqlCommand(
+            "SELECT DISTINCT bucket FROM quality_buckets WHERE deployment = @deployment AND bucket >= @since AND bucket < @until AND stale ORDER BY bucket",
+            connection))
+        {
+            find.Parameters.AddWithValue("deployment", deployment);
+            find.Parameters.AddWithValue("since", sinceMs);
+            find.Parameters.AddWithValue("until", untilMs);
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                stale.Add(reader.GetInt64(0));
+            }
+        }
+
+        // An hour of minutes per transaction, so a rebuild holds the deployment's log writes back only briefly.
+        for (var i = 0; i < stale.Count;)
+        {
+            var from = stale[i];
+            var to = from + (RebuildMinutes * QualityBucketBuilder.BucketMs);
+            while (i < stale.Count && stale[i] < to)
+            {
+                i++;
+            }
+
+            await RebuildAsync(connection, deployment, from, to, cancellationToken);
+        }
+    }
+
+    private static async Task RebuildAsync(NpgsqlConnection connection, string deployment, long fromMs, long toMs, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@deployment, @rebuild))", connection, transaction))
+        {
+            take.Parameters.AddWithValue("deployment", deployment);
+            take.Parameters.AddWithValue("rebuild", RebuildLockSeed);
+            await take.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var builder = new QualityBucketBuilder();
+        await using (var rows = new NpgsqlCommand(
+            """
+            SELECT ts, version, labelled_at, score, prediction, positive_label, label, label_num FROM predictions
+            WHERE deployment = @deployment AND ts >= @from AND ts < @to
+            """,
+            connection,
+            transaction))
+        {
+            rows.Parameters.AddWithValue("deployment", deployment);
+            rows.Parameters.AddWithValue("from", fromMs);
+            rows.Parameters.AddWithValue("to", toMs);
+            await using var reader = await rows.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var (ts, version) = (reader.GetInt64(0), reader.GetInt32(1));
+                builder.AddPrediction(ts, version);
+                if (!reader.IsDBNull(6))
+                {
+                    builder.AddLabel(
+                        ts,
+                        reader.GetInt64(2),
+                        version,
+                        reader.IsDBNull(3) ? null : reader.GetDouble(3),
+                        reader.IsDBNull(4) ? null : reader.GetString(4),
+                        reader.IsDBNull(5) ? null : reader.GetString(5),
+                        reader.GetString(6),
+                        reader.IsDBNull(7) ? null : reader.GetDouble(7));
+                }
+            }
+        }
+
+        var built = builder.Buckets().ToArray();
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("DELETE FROM quality_buckets WHERE deployment = @deployment AND bucket >= @from AND bucket < @to")
+                {
+                    Parameters = { new("deployment", deployment), new("from", fromMs), new("to", toMs) },
+                },
+                new NpgsqlBatchCommand("""
+                    INSERT INTO quality_buckets (deployment, bucket, version, predictions, summary)
+                    SELECT @deployment, * FROM unnest(@bucket, @version, @predictions, @summary)
+                    """)
+                {
+                    Parameters =
+                    {
+                        new("deployment", deployment),
+                        new NpgsqlParameter<long[]>("bucket", built.Select(b => b.BucketStartMs).ToArray()),
+                        new NpgsqlParameter<int[]>("version", built.Select(b => b.ModelVersion).ToArray()),
+                        new NpgsqlParameter<long[]>("predictions", built.Select(b => b.Predictions).ToArray()),
+                        new NpgsqlParameter("summary", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = built.Select(b => b.Summary.Labelled == 0 ? null : b.Summary.ToBytes()).ToArray() },
+                    },
+                },
+            },
+        };
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+}

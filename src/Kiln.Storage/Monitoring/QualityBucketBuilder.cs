@@ -1,0 +1,63 @@
+using Kiln.Core.Monitoring;
+
+namespace Kiln.Storage.Monitoring;
+
+/// <summary>
+/// Collects logged predictions and labels into per-minute, per-version quality buckets: what the prediction log
+/// adds to the counts, what a label upload adds to the summaries, and what a stale bucket is rebuilt from. Each
+/// labelled row is read as the task its own columns say (<see cref="PredictionTasks.Of"/>), with the semantics the
+/// row reads of <see cref="IQualityDataSource.ReadLabelledAsync"/> use.
+/// </summary>
+public sealed class QualityBucketBuilder
+{
+    /// <summary>A bucket's length: one minute, on whole minutes since the Unix epoch.</summary>
+    public const long BucketMs = 60_000;
+
+    private readonly SortedDictionary<(long Bucket, int Version), Bucket> _buckets = [];
+
+    /// <summary>Whether nothing was added.</summary>
+    public bool IsEmpty => _buckets.Count == 0;
+
+    /// <summary>The minute that holds <paramref name="timestampMs"/>.</summary>
+    public static long BucketOf(long timestampMs) => Math.DivRem(timestampMs, BucketMs, out var rest) * BucketMs - (rest < 0 ? BucketMs : 0);
+
+    /// <summary>Counts one logged prediction.</summary>
+    public void AddPrediction(long timestampMs, int version) => For(timestampMs, version).Predictions++;
+
+    /// <summary>Adds one labelled prediction to its bucket's summary.</summary>
+    public void AddLabel(long timestampMs, long labelledAtMs, int version, double? score, string? prediction, string? positiveLabel, string label, double? labelNumber)
+    {
+        var task = PredictionTasks.Of(positiveLabel is not null, prediction is not null, score is not null);
+        var row = new LabelledPrediction(
+            timestampMs,
+            labelledAtMs,
+            version,
+            score ?? double.NaN,
+            labelNumber ?? double.NaN,
+            positiveLabel is not null && prediction == positiveLabel,
+            positiveLabel is not null && label == positiveLabel,
+            prediction,
+            label);
+        For(timestampMs, version).Summary.Add(row, task);
+    }
+
+    /// <summary>The buckets, in (bucket, version) order: the order every writer locks them in.</summary>
+    public IEnumerable<BucketQuality> Buckets() => _buckets.Select(b => new BucketQuality(b.Key.Bucket, b.Key.Version, b.Value.Predictions, b.Value.Summary));
+
+    private Bucket For(long timestampMs, int version)
+    {
+        var key = (BucketOf(timestampMs), version);
+        if (!_buckets.TryGetValue(key, out var bucket))
+        {
+            _buckets[key] = bucket = new Bucket();
+        }
+
+        return bucket;
+    }
+
+    private sealed class Bucket
+    {
+        public long Predictions;
+        public readonly QualitySummary Summary = new();
+    }
+}
