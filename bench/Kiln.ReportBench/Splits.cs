@@ -41,7 +41,7 @@ public static class Splits
             QualityCalculator.Compute(task, summaries, since, until, TimeSpan.FromHours(1));
             Add("quality: QualityCalculator.Compute (window=1h, from minutes)", clock);
             clock.Restart();
-            var labelled = await truth.ReadLabelledAsync(deployment, since, until, null, task, CancellationToken.None);
+            var labelled = await truth.ReadLabelledAsync(deployment, since, until, null, task, last: null, CancellationToken.None);
             Add("row path, for comparison: ReadLabelledAsync (labelled rows)", clock);
             clock.Restart();
             var counts = await truth.CountAsync(deployment, since, until, TimeSpan.FromHours(1), null, CancellationToken.None);

@@ -60,8 +60,8 @@ public interface IQualityDataSource
     /// <summary>Which task a deployment's logged predictions in the range look like.</summary>
     Task<PredictionTask> DetectTaskAsync(string deployment, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken);
 
-    /// <summary>Every labelled prediction of a deployment scored in [since, until), optionally of one version, in time order.</summary>
-    Task<IReadOnlyList<LabelledPrediction>> ReadLabelledAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? modelVersion, PredictionTask task, CancellationToken cancellationToken);
+    /// <summary>The labelled predictions of a deployment scored in [since, until), optionally of one version and only the last <paramref name="last"/>, in time order.</summary>
+    Task<IReadOnlyList<LabelledPrediction>> ReadLabelledAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? modelVersion, PredictionTask task, int? last, CancellationToken cancellationToken);
 
     /// <summary>Predictions and labels counted per bucket of <paramref name="bucket"/> and version.</summary>
     Task<IReadOnlyList<PredictionCount>> CountAsync(string deployment, DateTimeOffset since, DateTimeOffset until, TimeSpan bucket, int? modelVersion, CancellationToken cancellationToken);

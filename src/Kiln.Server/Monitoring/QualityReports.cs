@@ -36,9 +36,8 @@ internal sealed class QualityReports(IQualityDataSource data, PredictionLogWrite
         if (last is { } n)
         {
             // The last N labelled predictions form one window; coverage then speaks of those rows only.
-            var labelled = await data.ReadLabelledAsync(deployment, since, until, version, task, cancellationToken);
-            var tail = labelled.Skip(Math.Max(0, labelled.Count - n)).ToArray();
-            since = tail.Length == 0 ? since : DateTimeOffset.FromUnixTimeMilliseconds(tail[0].TimestampMs);
+            var tail = await data.ReadLabelledAsync(deployment, since, until, version, task, n, cancellationToken);
+            since = tail.Count == 0 ? since : DateTimeOffset.FromUnixTimeMilliseconds(tail[0].TimestampMs);
             var counts = tail.GroupBy(r => r.ModelVersion).Select(g => new PredictionCount(0, g.Key, g.LongCount(), g.LongCount()));
             buckets = QualityCalculator.Bucket(task, tail, counts, long.MaxValue);
             window = null;
@@ -87,7 +86,7 @@ internal sealed class QualityReports(IQualityDataSource data, PredictionLogWrite
     {
         // The labelled rows and the per-bucket counts are two independent scans of the same range: run them side by side.
         var countsTask = Task.Run(() => data.CountAsync(deployment, since, until, bucket, version, cancellationToken), cancellationToken);
-        var labelled = await data.ReadLabelledAsync(deployment, since, until, version, task, cancellationToken);
+        var labelled = await data.ReadLabelledAsync(deployment, since, until, version, task, last: null, cancellationToken);
         return QualityCalculator.Bucket(task, labelled, await countsTask, (long)bucket.TotalMilliseconds);
     }
 

@@ -36,8 +36,8 @@ internal sealed class ComparisonReports(DeploymentTable table, IQualityDataSourc
             throw KilnException.Invalid("deployment", $"comparison needs classification predictions with labels; '{name}' logged {task.ToString().ToLowerInvariant()} predictions in the range.");
         }
 
-        var a = await data.ReadLabelledAsync(name, since, until, champion.ModelVersion, task, cancellationToken);
-        var b = await data.ReadLabelledAsync(name, since, until, challenger.ModelVersion, task, cancellationToken);
+        var a = await data.ReadLabelledAsync(name, since, until, champion.ModelVersion, task, last: null, cancellationToken);
+        var b = await data.ReadLabelledAsync(name, since, until, challenger.ModelVersion, task, last: null, cancellationToken);
         if (a.Count == 0 || b.Count == 0)
         {
             throw KilnException.Invalid("since", $"no labelled predictions for {(a.Count == 0 ? "the champion" : "the challenger")} in the range; send ground truth first.");

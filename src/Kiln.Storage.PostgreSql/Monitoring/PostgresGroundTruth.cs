@@ -125,7 +125,7 @@ public sealed class PostgresGroundTruth(NpgsqlDataSource dataSource) : IGroundTr
     public Task<IReadOnlyList<BucketQuality>> ReadSummariesAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? modelVersion, CancellationToken cancellationToken) =>
         PostgresQualityBuckets.ReadAsync(dataSource, deployment, UnixMs.From(since), UnixMs.From(until), modelVersion, cancellationToken);
 
-    public async Task<IReadOnlyList<LabelledPrediction>> ReadLabelledAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? modelVersion, PredictionTask task, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<LabelledPrediction>> ReadLabelledAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? modelVersion, PredictionTask task, int? last, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var select = connection.CreateCommand();
@@ -147,7 +147,13 @@ public sealed class PostgresGroundTruth(NpgsqlDataSource dataSource) : IGroundTr
             select.Parameters.AddWithValue("version", version);
         }
 
-        sql.Append(" ORDER BY ts");
+        // The last N come newest first through the same index, and are put back in time order below.
+        sql.Append(last is null ? " ORDER BY ts" : " ORDER BY ts DESC LIMIT @last");
+        if (last is { } n)
+        {
+            select.Parameters.AddWithValue("last", n);
+        }
+
         select.CommandText = sql.ToString();
         var rows = new List<LabelledPrediction>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
@@ -177,6 +183,11 @@ public sealed class PostgresGroundTruth(NpgsqlDataSource dataSource) : IGroundTr
                     null,
                     null),
             });
+        }
+
+        if (last is not null)
+        {
+            rows.Reverse();
         }
 
         return rows;

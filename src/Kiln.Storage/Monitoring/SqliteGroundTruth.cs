@@ -124,7 +124,7 @@ public sealed class SqliteGroundTruth(MonitoringDatabase database) : IGroundTrut
     public Task<IReadOnlyList<BucketQuality>> ReadSummariesAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? modelVersion, CancellationToken cancellationToken) =>
         SqliteQualityBuckets.ReadAsync(database, deployment, MonitoringDatabase.ToMs(since), MonitoringDatabase.ToMs(until), modelVersion, cancellationToken);
 
-    public async Task<IReadOnlyList<LabelledPrediction>> ReadLabelledAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? modelVersion, PredictionTask task, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<LabelledPrediction>> ReadLabelledAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? modelVersion, PredictionTask task, int? last, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         using var select = connection.CreateCommand();
@@ -148,7 +148,13 @@ public sealed class SqliteGroundTruth(MonitoringDatabase database) : IGroundTrut
             select.Parameters.AddWithValue("$version", version);
         }
 
-        sql.Append(" ORDER BY ts");
+        // The last N come newest first through the same index, and are put back in time order below.
+        sql.Append(last is null ? " ORDER BY ts" : " ORDER BY ts DESC LIMIT $last");
+        if (last is { } n)
+        {
+            select.Parameters.AddWithValue("$last", n);
+        }
+
         select.CommandText = sql.ToString();
         var rows = new List<LabelledPrediction>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
@@ -178,6 +184,11 @@ public sealed class SqliteGroundTruth(MonitoringDatabase database) : IGroundTrut
                     null,
                     null),
             });
+        }
+
+        if (last is not null)
+        {
+            rows.Reverse();
         }
 
         return rows;

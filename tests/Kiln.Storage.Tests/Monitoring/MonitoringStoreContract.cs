@@ -83,7 +83,9 @@ public abstract class MonitoringStoreContract
         await stores.GroundTruth.ApplyAsync("bank", [new("a", 0, "yes"), new("b", 0, "yes"), new("c", 0, "no")], T0.AddHours(2), TimeSpan.FromDays(1), default);
 
         Assert.Equal(PredictionTask.Binary, await stores.Quality.DetectTaskAsync("bank", T0, T0.AddHours(3), default));
-        var labelled = await stores.Quality.ReadLabelledAsync("bank", T0, T0.AddHours(3), null, PredictionTask.Binary, default);
+        var labelled = await stores.Quality.ReadLabelledAsync("bank", T0, T0.AddHours(3), null, PredictionTask.Binary, last: null, default);
+        var lastTwo = await stores.Quality.ReadLabelledAsync("bank", T0, T0.AddHours(3), null, PredictionTask.Binary, last: 2, default);
+        Assert.Equal(labelled.Skip(1), lastTwo);
         Assert.Equal(3, labelled.Count);
         Assert.Equal((true, true, 0.8), (labelled[0].PredictedPositive, labelled[0].ActualPositive, labelled[0].Score));
         Assert.Equal((false, true), (labelled[1].PredictedPositive, labelled[1].ActualPositive));
