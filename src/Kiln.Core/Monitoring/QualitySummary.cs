@@ -17,9 +17,13 @@ public sealed class QualitySummary
 
     private const byte Format = 1;
 
-    private readonly List<double> _positiveScores = [];
-    private readonly List<double> _negativeScores = [];
     private readonly Dictionary<string, ClassCounts> _classes = new(StringComparer.Ordinal);
+    private List<double> _positiveScores = [];
+    private List<double> _negativeScores = [];
+
+    // Whether both score lists are in ascending order: rows are appended as they come, and sorted when first read;
+    // merging keeps the order (a linear merge), so a range's scores arrive at ROC AUC sorted without a sort.
+    private bool _sorted = true;
 
     /// <summary>Labelled predictions summarised, of every task.</summary>
     public long Labelled { get; private set; }
@@ -45,11 +49,11 @@ public sealed class QualitySummary
     /// <summary>Binary: the sum of the clipped negative log-likelihoods of the scored rows.</summary>
     public double LogLossSum { get; private set; }
 
-    /// <summary>Binary: the scores of the rows labelled positive, in no particular order.</summary>
-    public IReadOnlyList<double> PositiveScores => _positiveScores;
+    /// <summary>Binary: the scores of the rows labelled positive, in ascending order (valid until the summary changes).</summary>
+    public ReadOnlySpan<double> PositiveScores() => CollectionsMarshal.AsSpan(Sorted()._positiveScores);
 
-    /// <summary>Binary: the scores of the rows labelled negative, in no particular order.</summary>
-    public IReadOnlyList<double> NegativeScores => _negativeScores;
+    /// <summary>Binary: the scores of the rows labelled negative, in ascending order (valid until the summary changes).</summary>
+    public ReadOnlySpan<double> NegativeScores() => CollectionsMarshal.AsSpan(Sorted()._negativeScores);
 
     /// <summary>Multiclass: counts per class label (the empty string stands for a missing label or prediction).</summary>
     public IReadOnlyDictionary<string, ClassCounts> Classes => _classes;
@@ -108,6 +112,8 @@ public sealed class QualitySummary
     /// <summary>Adds everything <paramref name="other"/> summarises.</summary>
     public void Merge(QualitySummary other)
     {
+        Sorted();
+        other.Sorted();
         Labelled += other.Labelled;
         DelayMsSum += other.DelayMsSum;
         TruePositives += other.TruePositives;
@@ -116,8 +122,8 @@ public sealed class QualitySummary
         TrueNegatives += other.TrueNegatives;
         Unscored += other.Unscored;
         LogLossSum += other.LogLossSum;
-        _positiveScores.AddRange(other._positiveScores);
-        _negativeScores.AddRange(other._negativeScores);
+        _positiveScores = MergeSorted(_positiveScores, other._positiveScores);
+        _negativeScores = MergeSorted(_negativeScores, other._negativeScores);
         foreach (var (label, counts) in other._classes)
         {
             _classes[label] = _classes.TryGetValue(label, out var mine) ? mine + counts : counts;
@@ -136,9 +142,41 @@ public sealed class QualitySummary
         }
     }
 
+    /// <summary>
+    /// Everything <paramref name="parts"/> summarise, merged pairwise in a balanced tree, so each score is copied
+    /// about log₂(parts) times rather than once per part; the parts are left as they were.
+    /// </summary>
+    public static QualitySummary Sum(IReadOnlyList<QualitySummary> parts)
+    {
+        if (parts.Count == 0)
+        {
+            return new QualitySummary();
+        }
+
+        var level = parts.Select(p => p.Copy()).ToList();
+        while (level.Count > 1)
+        {
+            var next = new List<QualitySummary>((level.Count + 1) / 2);
+            for (var i = 0; i < level.Count; i += 2)
+            {
+                if (i + 1 < level.Count)
+                {
+                    level[i].Merge(level[i + 1]);
+                }
+
+                next.Add(level[i]);
+            }
+
+            level = next;
+        }
+
+        return level[0];
+    }
+
     /// <summary>The summary in its stored form (a versioned little-endian layout).</summary>
     public byte[] ToBytes()
     {
+        Sorted();
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
@@ -204,6 +242,7 @@ public sealed class QualitySummary
         summary.SquaredErrorSum = reader.Double();
         summary.LabelMean = reader.Double();
         summary.LabelSquaredDeviations = reader.Double();
+        summary._sorted = IsAscending(summary._positiveScores) && IsAscending(summary._negativeScores);
         return summary;
     }
 
@@ -236,7 +275,70 @@ public sealed class QualitySummary
         }
 
         LogLossSum += LogLossTerm(actualPositive, score);
-        (actualPositive ? _positiveScores : _negativeScores).Add(score);
+        var scores = actualPositive ? _positiveScores : _negativeScores;
+        _sorted &= scores.Count == 0 || scores[^1] <= score;
+        scores.Add(score);
+    }
+
+    private QualitySummary Sorted()
+    {
+        if (!_sorted)
+        {
+            _positiveScores.Sort();
+            _negativeScores.Sort();
+            _sorted = true;
+        }
+
+        return this;
+    }
+
+    /// <summary>A summary equal to this one that shares nothing with it (its lists may be merged into).</summary>
+    private QualitySummary Copy()
+    {
+        var copy = new QualitySummary();
+        copy.Merge(this);
+        return copy;
+    }
+
+    private static List<double> MergeSorted(List<double> a, List<double> b)
+    {
+        if (b.Count == 0)
+        {
+            return a;
+        }
+
+        if (a.Count == 0)
+        {
+            return [.. b];
+        }
+
+        var merged = new List<double>(a.Count + b.Count);
+        CollectionsMarshal.SetCount(merged, a.Count + b.Count);
+        var into = CollectionsMarshal.AsSpan(merged);
+        ReadOnlySpan<double> x = CollectionsMarshal.AsSpan(a), y = CollectionsMarshal.AsSpan(b);
+        int i = 0, j = 0, k = 0;
+        while (i < x.Length && j < y.Length)
+        {
+            into[k++] = y[j] < x[i] ? y[j++] : x[i++];
+        }
+
+        x[i..].CopyTo(into[k..]);
+        y[j..].CopyTo(into[(k + x.Length - i)..]);
+        return merged;
+    }
+
+    private static bool IsAscending(List<double> values)
+    {
+        var span = CollectionsMarshal.AsSpan(values);
+        for (var i = 1; i < span.Length; i++)
+        {
+            if (span[i] < span[i - 1])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void AddClasses(string label, string prediction)

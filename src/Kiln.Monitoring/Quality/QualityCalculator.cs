@@ -96,16 +96,7 @@ public static class QualityCalculator
         return new QualityWindow(start, end, predictions, labelled, coverage, delay, labelled == 0 ? new Dictionary<string, double>() : Metrics(task, summary));
     }
 
-    private static QualitySummary Merge(IEnumerable<BucketQuality> buckets)
-    {
-        var merged = new QualitySummary();
-        foreach (var bucket in buckets)
-        {
-            merged.Merge(bucket.Summary);
-        }
-
-        return merged;
-    }
+    private static QualitySummary Merge(IEnumerable<BucketQuality> buckets) => QualitySummary.Sum([.. buckets.Select(b => b.Summary)]);
 
     private static long Floor(long timestampMs, long sizeMs) => (Math.DivRem(timestampMs, sizeMs, out var rest) * sizeMs) - (rest < 0 ? sizeMs : 0);
 
@@ -118,8 +109,7 @@ public static class QualityCalculator
                 double? auc = null, logLoss = null;
                 if (summary.Unscored == 0)
                 {
-                    // Sorting copies: the summary keeps its scores as they are.
-                    auc = RocAuc.OfScores([.. summary.PositiveScores], [.. summary.NegativeScores]);
+                    auc = RocAuc.OfSortedScores(summary.PositiveScores(), summary.NegativeScores());
                     logLoss = summary.LogLossSum / summary.BinaryCount;
                 }
 

@@ -7,7 +7,7 @@ namespace Kiln.Monitoring.Statistics;
 /// scores higher, ties counting half — the same number scikit-learn's roc_auc_score gives. Sorts the
 /// positives' and negatives' scores separately (plain double sorts) and merges them once.
 /// </summary>
-public static class RocAuc
+internal static class RocAuc
 {
     /// <summary>The AUC, or null when one of the classes is absent.</summary>
     /// <param name="scores">The scores.</param>
@@ -54,16 +54,21 @@ public static class RocAuc
     }
 
     /// <summary>The AUC of the positives' and negatives' scores, which it sorts in place; null when either is empty.</summary>
-    public static double? OfScores(Span<double> pos, Span<double> neg)
+    private static double? OfScores(Span<double> pos, Span<double> neg)
+    {
+        pos.Sort();
+        neg.Sort();
+        return OfSortedScores(pos, neg);
+    }
+
+    /// <summary>The AUC of the positives' and negatives' scores, each already in ascending order; null when either is empty.</summary>
+    internal static double? OfSortedScores(ReadOnlySpan<double> pos, ReadOnlySpan<double> neg)
     {
         int p = pos.Length, q = neg.Length;
         if (p == 0 || q == 0)
         {
             return null;
         }
-
-        pos.Sort();
-        neg.Sort();
 
         // Twice the Mann–Whitney U, kept integral so the result does not depend on summation order.
         long twiceU = 0;

@@ -24,27 +24,57 @@ internal sealed class DriftReports(ISketchStore sketches, IModelRegistry registr
 
     public async Task<DriftReport> BuildAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? version, DriftOptions options, CancellationToken cancellationToken)
     {
+        var (from, model, modelVersion, buckets) = await ReadAsync(deployment, since, until, version, cancellationToken);
+        var manifest = (await registry.GetVersionAsync(model, modelVersion, cancellationToken))?.Manifest;
+        return await ReportAsync(deployment, model, modelVersion, from, until, Merge(buckets), manifest?.Profile, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// The drift report over the range and its dataset drift window by window, from one read of the stored profile
+    /// buckets (each parsed once): what the dashboard's monitoring page shows. The history is null without a profile.
+    /// </summary>
+    public async Task<(DriftReport Report, DriftHistory? History)> BuildWithHistoryAsync(
+        string deployment, DateTimeOffset since, DateTimeOffset until, TimeSpan window, DriftOptions options, CancellationToken cancellationToken)
+    {
+        var windowMs = WindowMs(since, until, window);
+        var (from, model, modelVersion, buckets) = await ReadAsync(deployment, since, until, null, cancellationToken);
+        var reference = (await registry.GetVersionAsync(model, modelVersion, cancellationToken))?.Manifest.Profile;
+        if (reference is null)
+        {
+            return (await ReportAsync(deployment, model, modelVersion, from, until, Merge(buckets), null, options, cancellationToken), null);
+        }
+
+        var (windows, current) = Windows(buckets, reference, from.ToUnixTimeMilliseconds(), windowMs, until, options);
+        var report = await ReportAsync(deployment, model, modelVersion, from, until, current, reference, options, cancellationToken);
+        var history = new DriftHistory(deployment, model, modelVersion, DurationText.Format(TimeSpan.FromMilliseconds(windowMs)), options.DatasetDriftShare, windows);
+        return (report, history);
+    }
+
+    /// <summary>Flushes the log, then reads the buckets of the range (whole buckets: a range takes every bucket it overlaps) of the version the report is about.</summary>
+    private async Task<(DateTimeOffset Since, string Model, int Version, IReadOnlyList<StoredSketch> Buckets)> ReadAsync(
+        string deployment, DateTimeOffset since, DateTimeOffset until, int? version, CancellationToken cancellationToken)
+    {
         if (since >= until)
         {
             throw KilnException.Invalid("since", "must be before until.");
         }
 
         await writer.FlushAsync(cancellationToken);
-
-        // Traffic is profiled in whole buckets: a window takes every bucket it overlaps.
         since = DateTimeOffset.FromUnixTimeMilliseconds(since.ToUnixTimeMilliseconds() / _bucketMs * _bucketMs);
         var buckets = await sketches.ReadAsync(deployment, since, until, version, cancellationToken);
-        var notes = new List<string>();
         var (model, modelVersion) = ResolveVersion(deployment, version, buckets);
-        buckets = buckets.Where(b => b.ModelVersion == modelVersion && b.ModelName == model).ToArray();
-        var current = Merge(buckets);
+        return (since, model, modelVersion, buckets.Where(b => b.ModelVersion == modelVersion && b.ModelName == model).ToArray());
+    }
+
+    private async Task<DriftReport> ReportAsync(
+        string deployment, string model, int modelVersion, DateTimeOffset since, DateTimeOffset until, ProfileSketch? current, DataProfile? reference, DriftOptions options, CancellationToken cancellationToken)
+    {
+        var notes = new List<string>();
         if (current is null)
         {
             notes.Add($"No logged traffic of {model}/{modelVersion} between {since:O} and {until:O}.");
         }
 
-        var manifest = (await registry.GetVersionAsync(model, modelVersion, cancellationToken))?.Manifest;
-        var reference = manifest?.Profile;
         DatasetDrift? drift = null;
         if (reference is null)
         {
@@ -74,40 +104,53 @@ internal sealed class DriftReports(ISketchStore sketches, IModelRegistry registr
     public async Task<DriftHistory> HistoryAsync(
         string deployment, DateTimeOffset since, DateTimeOffset until, TimeSpan window, int? version, DriftOptions options, CancellationToken cancellationToken)
     {
-        if (since >= until)
-        {
-            throw KilnException.Invalid("since", "must be before until.");
-        }
+        var windowMs = WindowMs(since, until, window);
+        var (from, model, modelVersion, buckets) = await ReadAsync(deployment, since, until, version, cancellationToken);
+        var reference = (await registry.GetVersionAsync(model, modelVersion, cancellationToken))?.Manifest.Profile
+            ?? throw KilnException.Conflict($"{model}/{modelVersion} has no training-data profile to measure drift against; add one with `kiln models profile {model}/{modelVersion} --data FILE`.");
+        var (windows, _) = Windows(buckets, reference, from.ToUnixTimeMilliseconds(), windowMs, until, options);
+        return new DriftHistory(deployment, model, modelVersion, DurationText.Format(TimeSpan.FromMilliseconds(windowMs)), options.DatasetDriftShare, windows);
+    }
 
-        // Windows take whole profile buckets.
+    /// <summary>The window length in whole profile buckets, after checking the range splits into at most <see cref="MaxWindows"/>.</summary>
+    private long WindowMs(DateTimeOffset since, DateTimeOffset until, TimeSpan window)
+    {
         var windowMs = Math.Max(1, (long)Math.Ceiling(window.TotalMilliseconds / _bucketMs)) * _bucketMs;
-        since = DateTimeOffset.FromUnixTimeMilliseconds(since.ToUnixTimeMilliseconds() / _bucketMs * _bucketMs);
         if ((until - since).TotalMilliseconds / windowMs > MaxWindows)
         {
             throw KilnException.Invalid("window", $"splits the range into more than {MaxWindows} windows; choose a longer window or a shorter range.");
         }
 
-        await writer.FlushAsync(cancellationToken);
-        var buckets = await sketches.ReadAsync(deployment, since, until, version, cancellationToken);
-        var (model, modelVersion) = ResolveVersion(deployment, version, buckets);
-        var reference = (await registry.GetVersionAsync(model, modelVersion, cancellationToken))?.Manifest.Profile
-            ?? throw KilnException.Conflict($"{model}/{modelVersion} has no training-data profile to measure drift against; add one with `kiln models profile {model}/{modelVersion} --data FILE`.");
-        var sinceMs = since.ToUnixTimeMilliseconds();
-        var windows = buckets
-            .Where(b => b.ModelVersion == modelVersion && b.ModelName == model)
-            .GroupBy(b => (b.BucketStartMs - sinceMs) / windowMs)
-            .OrderBy(g => g.Key)
-            .Select(g =>
+        return windowMs;
+    }
+
+    /// <summary>Dataset drift per window (windows start at whole multiples of the window after <paramref name="sinceMs"/>), and the merge of every window.</summary>
+    private static (DriftWindow[] Windows, ProfileSketch? All) Windows(
+        IReadOnlyList<StoredSketch> buckets, DataProfile reference, long sinceMs, long windowMs, DateTimeOffset until, DriftOptions options)
+    {
+        var windows = new List<DriftWindow>();
+        ProfileSketch? all = null;
+        foreach (var group in buckets.GroupBy(b => (b.BucketStartMs - sinceMs) / windowMs).OrderBy(g => g.Key))
+        {
+            var current = Merge(group.ToArray())!;
+            var drift = DriftDetector.Dataset(reference, current, options);
+            var start = sinceMs + (group.Key * windowMs);
+            windows.Add(new DriftWindow(
+                DateTimeOffset.FromUnixTimeMilliseconds(start), DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(start + windowMs, until.ToUnixTimeMilliseconds())),
+                current.Rows, drift.Drifted, drift.DriftedShare, drift.Features.Where(f => f.Drifted).Select(f => f.Name).ToArray()));
+
+            // The window's numbers are taken: its sketch may now absorb the next windows'.
+            if (all is null)
             {
-                var current = Merge(g.ToArray())!;
-                var drift = DriftDetector.Dataset(reference, current, options);
-                var start = sinceMs + (g.Key * windowMs);
-                return new DriftWindow(
-                    DateTimeOffset.FromUnixTimeMilliseconds(start), DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(start + windowMs, until.ToUnixTimeMilliseconds())),
-                    current.Rows, drift.Drifted, drift.DriftedShare, drift.Features.Where(f => f.Drifted).Select(f => f.Name).ToArray());
-            })
-            .ToArray();
-        return new DriftHistory(deployment, model, modelVersion, DurationText.Format(TimeSpan.FromMilliseconds(windowMs)), options.DatasetDriftShare, windows);
+                all = current;
+            }
+            else
+            {
+                all.Merge(current);
+            }
+        }
+
+        return ([.. windows], all);
     }
 
     private static FeatureHistogram? Histogram(DataProfile reference, ProfileSketch current, string feature) =>

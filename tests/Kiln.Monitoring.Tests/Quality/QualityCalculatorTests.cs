@@ -113,10 +113,35 @@ public sealed class QualityCalculatorTests
 
         Assert.Equal(summary.ToBytes(), copy.ToBytes());
         Assert.Equal((4L, 1L, 1L, 1L), (copy.Labelled, copy.FalsePositives, copy.Unscored, copy.RegressionCount));
-        Assert.Equal([0.7], copy.NegativeScores);
+        Assert.Equal([0.7], copy.NegativeScores().ToArray());
         Assert.Equal(new ClassCounts(0, 1, 0), copy.Classes["é"]);
         Assert.Throws<InvalidDataException>(() => QualitySummary.FromBytes(summary.ToBytes()[..20]));
         Assert.Throws<InvalidDataException>(() => QualitySummary.FromBytes([9]));
+    }
+
+    [Fact]
+    public void Summary_Sum_MergesInAscendingScoreOrderAndLeavesThePartsAsTheyWere()
+    {
+        var random = new Random(3);
+        var parts = Enumerable.Range(0, 37).Select(_ =>
+        {
+            var part = new QualitySummary();
+            for (var i = random.Next(0, 20); i > 0; i--)
+            {
+                part.Add(Row(Since, 1) with { Score = random.NextDouble(), ActualPositive = random.Next(2) == 1 }, PredictionTask.Binary);
+            }
+
+            return part;
+        }).ToArray();
+        var before = parts.Select(p => p.ToBytes()).ToArray();
+
+        var sum = QualitySummary.Sum(parts);
+
+        Assert.Equal(parts.Sum(p => p.PositiveScores().Length), sum.PositiveScores().Length);
+        Assert.Equal(parts.SelectMany(p => p.PositiveScores().ToArray()).Order(), sum.PositiveScores().ToArray());
+        Assert.Equal(parts.SelectMany(p => p.NegativeScores().ToArray()).Order(), sum.NegativeScores().ToArray());
+        Assert.Equal(parts.Sum(p => p.Labelled), sum.Labelled);
+        Assert.Equal(before, parts.Select(p => p.ToBytes()));
     }
 
     private static LabelledPrediction[] Rows(Random random, int count, Func<LabelledPrediction, LabelledPrediction> shape) =>

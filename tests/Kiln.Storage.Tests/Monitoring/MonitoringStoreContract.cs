@@ -170,7 +170,7 @@ public abstract class MonitoringStoreContract
         var capped = await stores.Quality.ReadSummariesAsync("bank", T0, T0.AddMinutes(5), null, default);
 
         Assert.Equal([(2L, 1L, 1L), (3, 2, 2), (4, 2, 2)], capped.Select(b => ((b.BucketStartMs - T0.ToUnixTimeMilliseconds()) / 60_000, b.Predictions, b.Summary.Labelled)));
-        Assert.Equal([0.8], capped[0].Summary.PositiveScores);
+        Assert.Equal([0.8], capped[0].Summary.PositiveScores().ToArray());
 
         // An age cutoff inside minute 3 is taken back to its start: minute 2 goes whole, minute 3 stays whole.
         await stores.Log.ApplyRetentionAsync(T0.AddMinutes(3.5), maxRows: 100, default);
@@ -214,12 +214,12 @@ public abstract class MonitoringStoreContract
         Assert.Equal([(t0, 1, 2L, 2L), (t0, 2, 1, 1), (t0 + 60_000, 1, 1, 1), (t0 + 120_000, 1, 1, 0)], bank.Select(b => (b.BucketStartMs, b.ModelVersion, b.Predictions, b.Summary.Labelled)));
         var first = bank[0].Summary;
         Assert.Equal((1L, 0L, 1L, 0L, 0L), (first.TruePositives, first.FalsePositives, first.FalseNegatives, first.TrueNegatives, first.Unscored));
-        Assert.Equal([0.3, 0.8], first.PositiveScores.Order());
-        Assert.Empty(first.NegativeScores);
+        Assert.Equal([0.3, 0.8], first.PositiveScores().ToArray());
+        Assert.True(first.NegativeScores().IsEmpty);
         Assert.Equal(-Math.Log(0.8) - Math.Log(0.3), first.LogLossSum, 12);
         Assert.Equal(3_600_000 + 3_590_000, first.DelayMsSum);
         Assert.Equal((1L, 7_180_000L), (bank[1].Summary.FalsePositives, bank[1].Summary.DelayMsSum));
-        Assert.Equal([0.6], bank[1].Summary.NegativeScores);
+        Assert.Equal([0.6], bank[1].Summary.NegativeScores().ToArray());
         Assert.Equal((1L, 1L), (bank[2].Summary.TruePositives, bank[2].Summary.Unscored));
         Assert.Single(await stores.Quality.ReadSummariesAsync("bank", T0, T0.AddMinutes(3), 2, default));
 
