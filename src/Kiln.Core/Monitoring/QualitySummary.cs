@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -114,6 +115,14 @@ public sealed class QualitySummary
     {
         Sorted();
         other.Sorted();
+        MergeCounts(other);
+        _positiveScores = MergeSorted(_positiveScores, other._positiveScores);
+        _negativeScores = MergeSorted(_negativeScores, other._negativeScores);
+    }
+
+    /// <summary>Adds everything of <paramref name="other"/> but its scores.</summary>
+    private void MergeCounts(QualitySummary other)
+    {
         Labelled += other.Labelled;
         DelayMsSum += other.DelayMsSum;
         TruePositives += other.TruePositives;
@@ -122,8 +131,6 @@ public sealed class QualitySummary
         TrueNegatives += other.TrueNegatives;
         Unscored += other.Unscored;
         LogLossSum += other.LogLossSum;
-        _positiveScores = MergeSorted(_positiveScores, other._positiveScores);
-        _negativeScores = MergeSorted(_negativeScores, other._negativeScores);
         foreach (var (label, counts) in other._classes)
         {
             _classes[label] = _classes.TryGetValue(label, out var mine) ? mine + counts : counts;
@@ -143,34 +150,20 @@ public sealed class QualitySummary
     }
 
     /// <summary>
-    /// Everything <paramref name="parts"/> summarise, merged pairwise in a balanced tree, so each score is copied
-    /// about log₂(parts) times rather than once per part; the parts are left as they were.
+    /// Everything <paramref name="parts"/> summarise; the parts are left as they were. The scores are merged as
+    /// sorted runs, pass by pass between two pooled buffers (log₂ parts passes, no sort and no per-pass allocation).
     /// </summary>
     public static QualitySummary Sum(IReadOnlyList<QualitySummary> parts)
     {
-        if (parts.Count == 0)
+        var sum = new QualitySummary();
+        foreach (var part in parts)
         {
-            return new QualitySummary();
+            sum.MergeCounts(part.Sorted());
         }
 
-        var level = parts.Select(p => p.Copy()).ToList();
-        while (level.Count > 1)
-        {
-            var next = new List<QualitySummary>((level.Count + 1) / 2);
-            for (var i = 0; i < level.Count; i += 2)
-            {
-                if (i + 1 < level.Count)
-                {
-                    level[i].Merge(level[i + 1]);
-                }
-
-                next.Add(level[i]);
-            }
-
-            level = next;
-        }
-
-        return level[0];
+        sum._positiveScores = MergeRuns(parts, p => p._positiveScores);
+        sum._negativeScores = MergeRuns(parts, p => p._negativeScores);
+        return sum;
     }
 
     /// <summary>The summary in its stored form (a versioned little-endian layout).</summary>
@@ -292,14 +285,6 @@ public sealed class QualitySummary
         return this;
     }
 
-    /// <summary>A summary equal to this one that shares nothing with it (its lists may be merged into).</summary>
-    private QualitySummary Copy()
-    {
-        var copy = new QualitySummary();
-        copy.Merge(this);
-        return copy;
-    }
-
     private static List<double> MergeSorted(List<double> a, List<double> b)
     {
         if (b.Count == 0)
@@ -314,8 +299,71 @@ public sealed class QualitySummary
 
         var merged = new List<double>(a.Count + b.Count);
         CollectionsMarshal.SetCount(merged, a.Count + b.Count);
-        var into = CollectionsMarshal.AsSpan(merged);
-        ReadOnlySpan<double> x = CollectionsMarshal.AsSpan(a), y = CollectionsMarshal.AsSpan(b);
+        MergeInto(CollectionsMarshal.AsSpan(a), CollectionsMarshal.AsSpan(b), CollectionsMarshal.AsSpan(merged));
+        return merged;
+    }
+
+    private static List<double> MergeRuns(IReadOnlyList<QualitySummary> parts, Func<QualitySummary, List<double>> scores)
+    {
+        var total = parts.Sum(p => scores(p).Count);
+        var merged = new List<double>(total);
+        if (total == 0)
+        {
+            return merged;
+        }
+
+        var from = ArrayPool<double>.Shared.Rent(total);
+        var to = ArrayPool<double>.Shared.Rent(total);
+        try
+        {
+            // Run i is [ends[i - 1], ends[i]) in from (ends[-1] = 0).
+            var ends = new List<int>(parts.Count);
+            var offset = 0;
+            foreach (var part in parts)
+            {
+                var run = CollectionsMarshal.AsSpan(scores(part));
+                if (run.Length > 0)
+                {
+                    run.CopyTo(from.AsSpan(offset));
+                    offset += run.Length;
+                    ends.Add(offset);
+                }
+            }
+
+            while (ends.Count > 1)
+            {
+                var next = new List<int>((ends.Count + 1) / 2);
+                for (var i = 0; i < ends.Count; i += 2)
+                {
+                    var start = i == 0 ? 0 : ends[i - 1];
+                    if (i + 1 == ends.Count)
+                    {
+                        from.AsSpan(start, ends[i] - start).CopyTo(to.AsSpan(start));
+                        next.Add(ends[i]);
+                        continue;
+                    }
+
+                    MergeInto(from.AsSpan(start, ends[i] - start), from.AsSpan(ends[i], ends[i + 1] - ends[i]), to.AsSpan(start));
+                    next.Add(ends[i + 1]);
+                }
+
+                (from, to) = (to, from);
+                ends = next;
+            }
+
+            CollectionsMarshal.SetCount(merged, total);
+            from.AsSpan(0, total).CopyTo(CollectionsMarshal.AsSpan(merged));
+            return merged;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(from);
+            ArrayPool<double>.Shared.Return(to);
+        }
+    }
+
+    private static void MergeInto(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> into)
+    {
         int i = 0, j = 0, k = 0;
         while (i < x.Length && j < y.Length)
         {
@@ -324,7 +372,6 @@ public sealed class QualitySummary
 
         x[i..].CopyTo(into[k..]);
         y[j..].CopyTo(into[(k + x.Length - i)..]);
-        return merged;
     }
 
     private static bool IsAscending(List<double> values)

@@ -23,35 +23,44 @@ public static class QualityCalculator
     {
         var sinceMs = since.ToUnixTimeMilliseconds();
         var untilMs = until.ToUnixTimeMilliseconds();
-        var overall = Window(task, Merge(buckets), buckets.Sum(b => b.Predictions), since, until);
         var versions = new List<VersionQuality>();
-        var allVersions = buckets.Select(b => b.ModelVersion).Distinct().Order().ToArray();
-        foreach (var version in allVersions)
+        var wholes = new List<(QualitySummary Summary, long Predictions)>();
+        foreach (var ofVersion in buckets.GroupBy(b => b.ModelVersion).OrderBy(g => g.Key))
         {
-            var ofVersion = buckets.Where(b => b.ModelVersion == version).ToArray();
-
-            // With one version, its buckets are the overall ones: reuse that window rather than recompute it.
-            var whole = allVersions.Length == 1 ? overall : Window(task, Merge(ofVersion), ofVersion.Sum(b => b.Predictions), since, until);
+            // Windows first; the version's whole range is then the merge of its windows (fewer, larger parts to merge
+            // than its buckets), and the overall range the merge of the versions.
             var windows = new List<QualityWindow>();
+            var parts = new List<(QualitySummary Summary, long Predictions)>();
             if (window is { } size)
             {
                 var sizeMs = (long)size.TotalMilliseconds;
                 foreach (var group in ofVersion.GroupBy(b => Floor(b.BucketStartMs, sizeMs)).OrderBy(g => g.Key))
                 {
                     var start = group.Key;
-                    var end = start + sizeMs;
+                    var part = (Merge(group.Select(b => b.Summary)), group.Sum(b => b.Predictions));
+                    parts.Add(part);
                     windows.Add(Window(
                         task,
-                        Merge(group),
-                        group.Sum(b => b.Predictions),
+                        part.Item1,
+                        part.Item2,
                         DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(start, sinceMs)),
-                        DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(end, untilMs))));
+                        DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(start + sizeMs, untilMs))));
                 }
             }
+            else
+            {
+                parts.AddRange(ofVersion.Select(b => (b.Summary, b.Predictions)));
+            }
 
-            versions.Add(new VersionQuality(version, whole, windows));
+            var whole = (Merge(parts.Select(p => p.Summary)), parts.Sum(p => p.Predictions));
+            wholes.Add(whole);
+            versions.Add(new VersionQuality(ofVersion.Key, Window(task, whole.Item1, whole.Item2, since, until), windows));
         }
 
+        // With one version, its whole range is the overall one: reuse that window rather than recompute it.
+        var overall = versions.Count == 1
+            ? versions[0].Overall
+            : Window(task, Merge(wholes.Select(w => w.Summary)), wholes.Sum(w => w.Predictions), since, until);
         return (overall, versions);
     }
 
@@ -96,7 +105,7 @@ public static class QualityCalculator
         return new QualityWindow(start, end, predictions, labelled, coverage, delay, labelled == 0 ? new Dictionary<string, double>() : Metrics(task, summary));
     }
 
-    private static QualitySummary Merge(IEnumerable<BucketQuality> buckets) => QualitySummary.Sum([.. buckets.Select(b => b.Summary)]);
+    private static QualitySummary Merge(IEnumerable<QualitySummary> parts) => QualitySummary.Sum([.. parts]);
 
     private static long Floor(long timestampMs, long sizeMs) => (Math.DivRem(timestampMs, sizeMs, out var rest) * sizeMs) - (rest < 0 ? sizeMs : 0);
 
