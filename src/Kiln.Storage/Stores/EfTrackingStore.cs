@@ -15,6 +15,9 @@ namespace Kiln.Storage.Stores;
 /// </summary>
 public sealed class EfTrackingStore(IDbContextFactory<KilnDbContext> contexts, TimeProvider time) : ITrackingStore
 {
+    private static readonly IReadOnlyDictionary<string, string> NoParams = new Dictionary<string, string>();
+    private static readonly IReadOnlyDictionary<string, double> NoMetrics = new Dictionary<string, double>();
+
     public const int MaxKeyLength = 250;
     public const int MaxParamValueLength = 6000;
     public const int MaxTagValueLength = 8000;
@@ -276,17 +279,15 @@ public sealed class EfTrackingStore(IDbContextFactory<KilnDbContext> contexts, T
         var experimentIds = (query.ExperimentIds ?? []).Select(id =>
             int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw KilnException.Invalid("experimentIds", $"'{id}' is not an experiment id.")).ToArray();
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var candidates = db.Runs.Where(r => r.LifecycleStage == "active");
-        if (experimentIds.Length > 0)
-        {
-            candidates = candidates.Where(r => experimentIds.Contains(r.ExperimentId));
-        }
+        IQueryable<RunEntity> Candidates(KilnDbContext db) => experimentIds.Length > 0
+            ? db.Runs.Where(r => r.LifecycleStage == "active" && experimentIds.Contains(r.ExperimentId))
+            : db.Runs.Where(r => r.LifecycleStage == "active");
 
         // Filter and sort on slim runs that carry only the fields the filter and ordering read, then load the page whole:
         // with 10,000 runs that is 10,000 narrow rows per referenced key instead of every param and metric of every run.
         var fields = filter.Fields.Concat(ordering.Fields).ToArray();
-        var slim = await LoadSlimRunsAsync(db, candidates, fields, cancellationToken);
+        var slim = await LoadSlimRunsAsync(Candidates, fields, cancellationToken);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var matching = slim.Where(filter.Matches).Order(ordering).ToList();
         var pageIds = matching.Skip(offset).Take(query.MaxResults).Select(r => r.Id).ToArray();
         var loaded = (await LoadRunsAsync(db, db.Runs.Where(r => pageIds.Contains(r.Id)), cancellationToken)).ToDictionary(r => r.Id);
@@ -295,27 +296,70 @@ public sealed class EfTrackingStore(IDbContextFactory<KilnDbContext> contexts, T
         return new RunPage(page, next);
     }
 
-    /// <summary>The candidates' attributes, plus only the params, latest metrics and tags that <paramref name="fields"/> name.</summary>
-    private static async Task<List<Run>> LoadSlimRunsAsync(KilnDbContext db, IQueryable<RunEntity> candidates, IReadOnlyList<RunField> fields, CancellationToken cancellationToken)
+    /// <summary>
+    /// The candidates' attributes, plus only the params, latest metrics and tags that <paramref name="fields"/> name: runs
+    /// to filter and sort, never returned. Read as narrow projections (not entities) and built without ordering or
+    /// copying, since at 10,000 runs materialising entities and full runs cost more than the queries.
+    /// </summary>
+    private async Task<List<Run>> LoadSlimRunsAsync(Func<KilnDbContext, IQueryable<RunEntity>> candidates, IReadOnlyList<RunField> fields, CancellationToken cancellationToken)
     {
         var metricKeys = fields.Where(f => f.Kind == RunFieldKind.Metric).Select(f => f.Key).Distinct().ToArray();
         var paramKeys = fields.Where(f => f.Kind == RunFieldKind.Param).Select(f => f.Key).Distinct().ToArray();
         var withTags = fields.Any(f => f.Kind == RunFieldKind.Tag);
-        // Never the dataset inputs (their profiles can be large); the tags only when a field names one.
-        var runs = await candidates.AsNoTracking()
-            .Select(r => new RunEntity
-            {
-                Id = r.Id, ExperimentId = r.ExperimentId, Name = r.Name, Status = r.Status, StartTime = r.StartTime, EndTime = r.EndTime,
-                LifecycleStage = r.LifecycleStage, ArtifactUri = r.ArtifactUri, TagsJson = withTags ? r.TagsJson : "{}",
-            })
-            .ToListAsync(cancellationToken);
-        var ids = candidates.Select(r => r.Id);
-        var metrics = (metricKeys.Length == 0 ? []
-            : await db.RunLatestMetrics.AsNoTracking().Where(m => metricKeys.Contains(m.Key) && ids.Contains(m.RunId)).ToListAsync(cancellationToken)).ToLookup(m => m.RunId);
-        var parameters = (paramKeys.Length == 0 ? []
-            : await db.RunParams.AsNoTracking().Where(p => paramKeys.Contains(p.Key) && ids.Contains(p.RunId)).ToListAsync(cancellationToken)).ToLookup(p => p.RunId);
-        return runs.Select(r => ToRun(r, parameters[r.Id], metrics[r.Id], [])).ToList();
+        // Never the dataset inputs (their profiles can be large); the tags only when a field names one. The three reads are
+        // independent: each on its own context, side by side.
+        var runsTask = ReadAsync(db => candidates(db)
+            .Select(r => new SlimRun(r.Id, r.ExperimentId, r.Name, r.Status, r.StartTime, r.EndTime, r.LifecycleStage, withTags ? r.TagsJson : null)));
+        var metricsTask = metricKeys.Length == 0 ? Task.FromResult(new List<KeyValue<double>>()) : ReadAsync(db =>
+        {
+            var ids = candidates(db).Select(r => r.Id);
+            return db.RunLatestMetrics.Where(m => metricKeys.Contains(m.Key) && ids.Contains(m.RunId)).Select(m => new KeyValue<double>(m.RunId, m.Key, m.Value));
+        });
+        var paramsTask = paramKeys.Length == 0 ? Task.FromResult(new List<KeyValue<string>>()) : ReadAsync(db =>
+        {
+            var ids = candidates(db).Select(r => r.Id);
+            return db.RunParams.Where(p => paramKeys.Contains(p.Key) && ids.Contains(p.RunId)).Select(p => new KeyValue<string>(p.RunId, p.Key, p.Value));
+        });
+        var runs = await runsTask;
+        var metrics = ByRun(await metricsTask);
+        var parameters = ByRun(await paramsTask);
+
+        async Task<List<T>> ReadAsync<T>(Func<KilnDbContext, IQueryable<T>> query)
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            return await query(db).ToListAsync(cancellationToken);
+        }
+
+        return runs.Select(r => new Run
+        {
+            Id = r.Id,
+            ExperimentId = r.ExperimentId.ToString(CultureInfo.InvariantCulture),
+            Name = r.Name,
+            Status = (RunStatus)r.Status,
+            StartTime = r.StartTime,
+            EndTime = r.EndTime,
+            LifecycleStage = r.LifecycleStage,
+            ArtifactUri = string.Empty,
+            Params = parameters.GetValueOrDefault(r.Id) ?? NoParams,
+            Metrics = metrics.GetValueOrDefault(r.Id) ?? NoMetrics,
+            Tags = r.TagsJson is null ? NoParams : StoredJson.ReadTags(r.TagsJson),
+        }).ToList();
     }
+
+    private static Dictionary<string, Dictionary<string, T>> ByRun<T>(List<KeyValue<T>> values)
+    {
+        var byRun = new Dictionary<string, Dictionary<string, T>>(StringComparer.Ordinal);
+        foreach (var v in values)
+        {
+            (byRun.TryGetValue(v.RunId, out var of) ? of : byRun[v.RunId] = new(StringComparer.Ordinal))[v.Key] = v.Value;
+        }
+
+        return byRun;
+    }
+
+    private sealed record SlimRun(string Id, int ExperimentId, string Name, int Status, DateTimeOffset StartTime, DateTimeOffset? EndTime, string LifecycleStage, string? TagsJson);
+
+    private sealed record KeyValue<T>(string RunId, string Key, T Value);
 
     public async Task AddArtifactAsync(string runId, RunArtifact artifact, CancellationToken cancellationToken)
     {
