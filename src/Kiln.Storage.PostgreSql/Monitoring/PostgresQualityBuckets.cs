@@ -21,7 +21,6 @@ internal static class PostgresQualityBuckets
     // hashtextextended(deployment, seed): one advisory key per deployment and purpose.
     private const int RebuildLockSeed = 7_001;
     private const int LabelLockSeed = 7_002;
-    private const int RebuildMinutes = 60;
 
     /// <summary>Adds the predictions of one appended batch to their buckets' counts.</summary>
     public static async Task AddPredictionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyDictionary<string, QualityBucketBuilder> byDeployment, CancellationToken cancellationToken)
@@ -173,16 +172,8 @@ internal static class PostgresQualityBuckets
             }
         }
 
-        // An hour of minutes per transaction, so a rebuild holds the deployment's log writes back only briefly.
-        for (var i = 0; i < stale.Count;)
+        foreach (var (from, to) in QualityBucketBuilder.RebuildRanges(stale))
         {
-            var from = stale[i];
-            var to = from + (RebuildMinutes * QualityBucketBuilder.BucketMs);
-            while (i < stale.Count && stale[i] < to)
-            {
-                i++;
-            }
-
             await RebuildAsync(connection, deployment, from, to, cancellationToken);
         }
     }
@@ -199,8 +190,8 @@ internal static class PostgresQualityBuckets
 
         var builder = new QualityBucketBuilder();
         await using (var rows = new NpgsqlCommand(
-            """
-            SELECT ts, version, labelled_at, score, prediction, positive_label, label, label_num FROM predictions
+            $"""
+            SELECT {QualityBucketBuilder.RowColumns} FROM predictions
             WHERE deployment = @deployment AND ts >= @from AND ts < @to
             """,
             connection,
@@ -210,23 +201,7 @@ internal static class PostgresQualityBuckets
             rows.Parameters.AddWithValue("from", fromMs);
             rows.Parameters.AddWithValue("to", toMs);
             await using var reader = await rows.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var (ts, version) = (reader.GetInt64(0), reader.GetInt32(1));
-                builder.AddPrediction(ts, version);
-                if (!reader.IsDBNull(6))
-                {
-                    builder.AddLabel(
-                        ts,
-                        reader.GetInt64(2),
-                        version,
-                        reader.IsDBNull(3) ? null : reader.GetDouble(3),
-                        reader.IsDBNull(4) ? null : reader.GetString(4),
-                        reader.IsDBNull(5) ? null : reader.GetString(5),
-                        reader.GetString(6),
-                        reader.IsDBNull(7) ? null : reader.GetDouble(7));
-                }
-            }
+            await builder.AddRowsAsync(reader, cancellationToken);
         }
 
         var built = builder.Buckets().ToArray();

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Kiln.Core.Monitoring;
 
 namespace Kiln.Storage.Monitoring;
@@ -39,6 +40,50 @@ public sealed class QualityBucketBuilder
             prediction,
             label);
         For(timestampMs, version).Summary.Add(row, task);
+    }
+
+    /// <summary>The columns <see cref="AddRowsAsync"/> reads, in its order, for a rebuild's SELECT over <c>predictions</c>.</summary>
+    public const string RowColumns = "ts, version, labelled_at, score, prediction, positive_label, label, label_num";
+
+    /// <summary>
+    /// The ranges to rebuild stale buckets in, in order: each from a stale bucket to an hour after it, taking every
+    /// stale bucket it covers, so one rebuild transaction never holds the log's writes back for long.
+    /// </summary>
+    public static IEnumerable<(long FromMs, long ToMs)> RebuildRanges(IReadOnlyList<long> staleBuckets)
+    {
+        const long RebuildMs = 60 * BucketMs;
+        for (var i = 0; i < staleBuckets.Count;)
+        {
+            var from = staleBuckets[i];
+            while (i < staleBuckets.Count && staleBuckets[i] < from + RebuildMs)
+            {
+                i++;
+            }
+
+            yield return (from, from + RebuildMs);
+        }
+    }
+
+    /// <summary>Counts every row a reader over <see cref="RowColumns"/> returns, and summarises the labelled ones.</summary>
+    public async Task AddRowsAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var (ts, version) = (reader.GetInt64(0), reader.GetInt32(1));
+            AddPrediction(ts, version);
+            if (!reader.IsDBNull(6))
+            {
+                AddLabel(
+                    ts,
+                    reader.GetInt64(2),
+                    version,
+                    reader.IsDBNull(3) ? null : reader.GetDouble(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4),
+                    reader.IsDBNull(5) ? null : reader.GetString(5),
+                    reader.GetString(6),
+                    reader.IsDBNull(7) ? null : reader.GetDouble(7));
+            }
+        }
     }
 
     /// <summary>The buckets, in (bucket, version) order: the order every writer locks them in.</summary>

@@ -31,7 +31,6 @@ internal static class SqliteQualityBuckets
         PRAGMA user_version = 1;
         """;
 
-    private const int RebuildMinutes = 60;
 
     /// <summary>Adds the predictions of one appended batch to their buckets' counts.</summary>
     public static async Task AddPredictionsAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyDictionary<string, QualityBucketBuilder> byDeployment, CancellationToken cancellationToken)
@@ -128,16 +127,8 @@ internal static class SqliteQualityBuckets
             }
         }
 
-        // An hour of minutes per write transaction, so a rebuild never holds the log's writes back for long.
-        for (var i = 0; i < stale.Count;)
+        foreach (var (from, to) in QualityBucketBuilder.RebuildRanges(stale))
         {
-            var from = stale[i];
-            var to = from + (RebuildMinutes * QualityBucketBuilder.BucketMs);
-            while (i < stale.Count && stale[i] < to)
-            {
-                i++;
-            }
-
             await RebuildAsync(connection, deployment, from, to, cancellationToken);
         }
     }
@@ -146,31 +137,15 @@ internal static class SqliteQualityBuckets
     {
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         var builder = new QualityBucketBuilder();
-        using (var rows = Command(connection, transaction, """
-            SELECT ts, version, labelled_at, score, prediction, positive_label, label, label_num FROM predictions
+        using (var rows = Command(connection, transaction, $"""
+            SELECT {QualityBucketBuilder.RowColumns} FROM predictions
             WHERE deployment = $deployment AND ts >= $from AND ts < $to
             """, deployment))
         {
             rows.Parameters.AddWithValue("$from", fromMs);
             rows.Parameters.AddWithValue("$to", toMs);
             await using var reader = await rows.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var (ts, version) = (reader.GetInt64(0), reader.GetInt32(1));
-                builder.AddPrediction(ts, version);
-                if (!reader.IsDBNull(6))
-                {
-                    builder.AddLabel(
-                        ts,
-                        reader.GetInt64(2),
-                        version,
-                        reader.IsDBNull(3) ? null : reader.GetDouble(3),
-                        reader.IsDBNull(4) ? null : reader.GetString(4),
-                        reader.IsDBNull(5) ? null : reader.GetString(5),
-                        reader.GetString(6),
-                        reader.IsDBNull(7) ? null : reader.GetDouble(7));
-                }
-            }
+            await builder.AddRowsAsync(reader, cancellationToken);
         }
 
         using (var delete = Command(connection, transaction, "DELETE FROM quality_buckets WHERE deployment = $deployment AND bucket >= $from AND bucket < $to", deployment))
