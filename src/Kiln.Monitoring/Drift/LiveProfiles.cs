@@ -24,6 +24,7 @@ public sealed class LiveProfiles : IPredictionObserver
     private readonly FeatureColumnCache _columns = new();
     private readonly Lock _lock = new();
     private readonly Dictionary<BucketKey, OpenBucket> _open = [];
+    private readonly SemaphoreSlim _flushing = new(1, 1);
     private long _closedThroughMs = long.MinValue;
 
     /// <summary>Creates the profiler with buckets of <paramref name="bucket"/>.</summary>
@@ -59,7 +60,24 @@ public sealed class LiveProfiles : IPredictionObserver
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Flushes take turns: a flush that found a bucket already taken by a flush still storing it would otherwise
+    /// return before that bucket is stored, and a report that flushed first would read without it.
+    /// </remarks>
     public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await _flushing.WaitAsync(cancellationToken);
+        try
+        {
+            await FlushDirtyAsync(cancellationToken);
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    private async Task FlushDirtyAsync(CancellationToken cancellationToken)
     {
         List<StoredSketch> dirty = [];
         lock (_lock)

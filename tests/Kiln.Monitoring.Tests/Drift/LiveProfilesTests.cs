@@ -41,14 +41,47 @@ public sealed class LiveProfilesTests
         Assert.Equal(4, Assert.Single(store.Stored.Values).Rows);
     }
 
+    [Fact]
+    public async Task Flush_WhileAnotherFlushIsStoring_ReturnsOnlyOnceTheBucketIsStored()
+    {
+        var store = new MemorySketches { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var profiles = new LiveProfiles(store, TimeSpan.FromMinutes(1));
+        profiles.Observe(PredictionLogWriterTests.Record("a", 4, Minute.AddSeconds(1)));
+
+        // The first flush (the writer's periodic one, say) has taken the bucket and is storing it; a report's flush starts.
+        var first = profiles.FlushAsync(CancellationToken.None);
+        var second = profiles.FlushAsync(CancellationToken.None);
+        await Task.Delay(100);
+
+        Assert.False(second.IsCompleted);
+        store.Hold.SetResult();
+        await Task.WhenAll(first, second);
+        Assert.Equal(4, Assert.Single(store.Stored.Values).Rows);
+    }
+
     private sealed class MemorySketches : ISketchStore
     {
         public Dictionary<long, StoredSketch> Stored { get; } = [];
 
         public bool FailNext { get; set; }
 
-        public Task UpsertAsync(IReadOnlyList<StoredSketch> sketches, CancellationToken cancellationToken)
+        /// <summary>While set and not completed, a store waits for it (then it is cleared).</summary>
+        public TaskCompletionSource? Hold { get; set; }
+
+        public async Task UpsertAsync(IReadOnlyList<StoredSketch> sketches, CancellationToken cancellationToken)
         {
+            // As the real stores: nothing to store is no round trip.
+            if (sketches.Count == 0)
+            {
+                return;
+            }
+
+            if (Hold is { } hold)
+            {
+                await hold.Task;
+                Hold = null;
+            }
+
             if (FailNext)
             {
                 FailNext = false;
@@ -59,8 +92,6 @@ public sealed class LiveProfilesTests
             {
                 Stored[sketch.BucketStartMs] = sketch;
             }
-
-            return Task.CompletedTask;
         }
 
         public Task<IReadOnlyList<StoredSketch>> ReadAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? modelVersion, CancellationToken cancellationToken) =>
