@@ -127,33 +127,38 @@ public sealed class PostgresPredictionLog(NpgsqlDataSource dataSource) : IPredic
     public async Task<long> ApplyRetentionAsync(DateTimeOffset olderThan, long maxRows, CancellationToken cancellationToken)
     {
         // The cutoff falls on a whole minute, so no quality bucket is left with part of its rows; the buckets of rows the
-        // cap deletes are marked stale first (rebuilt from what is left when a report reads them).
+        // cap deletes are marked stale (rebuilt from what is left when a report reads them). Rows go before their buckets,
+        // the order a label upload takes them in, so the two never wait on each other in a cycle.
         var cutoff = QualityBucketBuilder.BucketOf(UnixMs.From(olderThan));
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var buckets = new NpgsqlBatch(connection, transaction))
-        {
-            foreach (var command in PostgresQualityBuckets.BeforeRetention(cutoff, maxRows))
-            {
-                buckets.BatchCommands.Add(command);
-            }
-
-            await buckets.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using var batch = new NpgsqlBatch(connection, transaction)
+        await using var batch = new NpgsqlBatch(connection)
         {
             BatchCommands =
             {
                 new NpgsqlBatchCommand("DELETE FROM predictions WHERE ts < @cutoff") { Parameters = { new("cutoff", cutoff) } },
-                new NpgsqlBatchCommand("DELETE FROM predictions WHERE id <= (SELECT id FROM predictions ORDER BY id DESC LIMIT 1 OFFSET @max)") { Parameters = { new("max", maxRows) } },
+                PostgresQualityBuckets.DeleteCappedRows(maxRows),
+                new NpgsqlBatchCommand("DELETE FROM quality_buckets WHERE bucket < @cutoff") { Parameters = { new("cutoff", cutoff) } },
                 new NpgsqlBatchCommand("DELETE FROM profile_sketches WHERE bucket < @cutoff") { Parameters = { new("cutoff", cutoff) } },
                 new NpgsqlBatchCommand("DELETE FROM custom_metrics WHERE ts < @cutoff") { Parameters = { new("cutoff", cutoff) } },
             },
         };
-        var deleted = await batch.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return deleted;
+
+        // A batch is one implicit transaction. The capped delete reports its rows through a SELECT, not as affected rows;
+        // the count returned is of log rows, sketches and custom metrics, as before there were quality buckets.
+        long capped = 0;
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            do
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    capped += reader.GetInt64(0);
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken));
+        }
+
+        return batch.BatchCommands[0].RecordsAffected + capped + batch.BatchCommands[3].RecordsAffected + batch.BatchCommands[4].RecordsAffected;
     }
 
     private static async Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken)

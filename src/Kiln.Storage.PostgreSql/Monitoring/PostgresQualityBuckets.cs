@@ -114,18 +114,21 @@ internal static class PostgresQualityBuckets
         await upsert.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Statements retention runs before it deletes rows: buckets wholly before the (whole-minute) cutoff go, and the buckets of rows the cap will delete are marked stale.</summary>
-    public static IEnumerable<NpgsqlBatchCommand> BeforeRetention(long cutoffMs, long maxRows)
+    /// <summary>
+    /// Retention's row cap: deletes the oldest rows beyond <paramref name="maxRows"/> and marks their buckets stale, in one
+    /// statement; it returns one row, the number of rows deleted.
+    /// </summary>
+    public static NpgsqlBatchCommand DeleteCappedRows(long maxRows) => new("""
+        WITH gone AS (
+            DELETE FROM predictions WHERE id <= (SELECT id FROM predictions ORDER BY id DESC LIMIT 1 OFFSET @max) RETURNING deployment, ts),
+        marked AS (
+            UPDATE quality_buckets SET stale = true
+            WHERE (deployment, bucket) IN (SELECT DISTINCT deployment, (ts / 60000) * 60000 FROM gone) RETURNING 1)
+        SELECT COUNT(*) FROM gone
+        """)
     {
-        yield return new NpgsqlBatchCommand("DELETE FROM quality_buckets WHERE bucket < @cutoff") { Parameters = { new("cutoff", cutoffMs) } };
-        yield return new NpgsqlBatchCommand("""
-            UPDATE quality_buckets SET stale = true WHERE (deployment, bucket) IN (
-                SELECT DISTINCT deployment, (ts / 60000) * 60000 FROM predictions WHERE id <= (SELECT id FROM predictions ORDER BY id DESC LIMIT 1 OFFSET @max))
-            """)
-        {
-            Parameters = { new("max", maxRows) },
-        };
-    }
+        Parameters = { new("max", maxRows) },
+    };
 
     /// <summary>The buckets starting in [since, until), after rebuilding the stale ones among them.</summary>
     public static async Task<IReadOnlyList<BucketQuality>> ReadAsync(NpgsqlDataSource dataSource, string deployment, long sinceMs, long untilMs, int? modelVersion, CancellationToken cancellationToken)

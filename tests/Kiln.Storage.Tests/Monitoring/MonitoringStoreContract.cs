@@ -166,14 +166,14 @@ public abstract class MonitoringStoreContract
         await stores.GroundTruth.ApplyAsync("bank", [.. Enumerable.Range(0, 10).Select(i => new GroundTruthLabel($"r{i}", 0, "yes"))], T0.AddHours(1), TimeSpan.FromDays(1), default);
 
         // The cap keeps r5..r9: minute 2 loses r4 and keeps r5; minutes 0 and 1 go.
-        await stores.Log.ApplyRetentionAsync(T0.AddDays(-1), maxRows: 5, default);
+        Assert.Equal(5, await stores.Log.ApplyRetentionAsync(T0.AddDays(-1), maxRows: 5, default));
         var capped = await stores.Quality.ReadSummariesAsync("bank", T0, T0.AddMinutes(5), null, default);
 
         Assert.Equal([(2L, 1L, 1L), (3, 2, 2), (4, 2, 2)], capped.Select(b => ((b.BucketStartMs - T0.ToUnixTimeMilliseconds()) / 60_000, b.Predictions, b.Summary.Labelled)));
         Assert.Equal([0.8], capped[0].Summary.PositiveScores().ToArray());
 
         // An age cutoff inside minute 3 is taken back to its start: minute 2 goes whole, minute 3 stays whole.
-        await stores.Log.ApplyRetentionAsync(T0.AddMinutes(3.5), maxRows: 100, default);
+        Assert.Equal(1, await stores.Log.ApplyRetentionAsync(T0.AddMinutes(3.5), maxRows: 100, default));
         var aged = await stores.Quality.ReadSummariesAsync("bank", T0, T0.AddMinutes(5), null, default);
 
         Assert.Equal([(3L, 2L), (4, 2)], aged.Select(b => ((b.BucketStartMs - T0.ToUnixTimeMilliseconds()) / 60_000, b.Predictions)));
