@@ -86,6 +86,22 @@ public sealed class QualityBucketBuilder
         }
     }
 
+    /// <summary>The columns <see cref="ReadBucketsAsync"/> reads, in its order, for a SELECT over <c>quality_buckets</c>.</summary>
+    public const string BucketColumns = "bucket, version, predictions, summary";
+
+    /// <summary>The stored buckets a reader over <see cref="BucketColumns"/> returns (a bucket without labels has no summary).</summary>
+    public static async Task<IReadOnlyList<BucketQuality>> ReadBucketsAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
+        var buckets = new List<BucketQuality>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var summary = reader.IsDBNull(3) ? new QualitySummary() : QualitySummary.FromBytes((byte[])reader.GetValue(3));
+            buckets.Add(new BucketQuality(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt64(2), summary));
+        }
+
+        return buckets;
+    }
+
     /// <summary>The buckets, in (bucket, version) order: the order every writer locks them in.</summary>
     public IEnumerable<BucketQuality> Buckets() => _buckets.Select(b => new BucketQuality(b.Key.Bucket, b.Key.Version, b.Value.Predictions, b.Value.Summary));
 

@@ -90,7 +90,7 @@ internal static class SqliteQualityBuckets
         await using var connection = await database.OpenAsync(cancellationToken);
         await RebuildStaleAsync(connection, deployment, sinceMs, untilMs, cancellationToken);
         using var select = connection.CreateCommand();
-        select.CommandText = "SELECT bucket, version, predictions, summary FROM quality_buckets WHERE deployment = $deployment AND bucket >= $since AND bucket < $until"
+        select.CommandText = $"SELECT {QualityBucketBuilder.BucketColumns} FROM quality_buckets WHERE deployment = $deployment AND bucket >= $since AND bucket < $until"
             + (modelVersion is null ? string.Empty : " AND version = $version") + " ORDER BY bucket, version";
         select.Parameters.AddWithValue("$deployment", deployment);
         select.Parameters.AddWithValue("$since", sinceMs);
@@ -100,15 +100,8 @@ internal static class SqliteQualityBuckets
             select.Parameters.AddWithValue("$version", version);
         }
 
-        var buckets = new List<BucketQuality>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var summary = reader.IsDBNull(3) ? new QualitySummary() : QualitySummary.FromBytes((byte[])reader.GetValue(3));
-            buckets.Add(new BucketQuality(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt64(2), summary));
-        }
-
-        return buckets;
+        return await QualityBucketBuilder.ReadBucketsAsync(reader, cancellationToken);
     }
 
     private static async Task RebuildStaleAsync(SqliteConnection connection, string deployment, long sinceMs, long untilMs, CancellationToken cancellationToken)
