@@ -1,3 +1,4 @@
+using Kiln.Core;
 using System.CommandLine;
 using System.Globalization;
 using Kiln.Cli.Output;
@@ -80,7 +81,7 @@ internal static class AlertsCommand
             foreach (var rule in list)
             {
                 table.AddRow(Markup.Escape(rule.Id), Markup.Escape(rule.Name), Markup.Escape(rule.Deployment), Markup.Escape(Condition(rule)),
-                    AlertDuration.Format(rule.Window), AlertDuration.Format(rule.For), AlertWireNames.Name(rule.Severity),
+                    DurationText.Format(rule.Window), DurationText.Format(rule.For), AlertWireNames.Name(rule.Severity),
                     rule.Source == AlertRuleSource.Config ? "config" : "api", rule.Enabled ? "yes" : "no");
             }
 
@@ -121,7 +122,7 @@ internal static class AlertsCommand
                 return;
             }
 
-            CommandOutput.Info($"[green]Created[/] alert rule {Markup.Escape(rule.Id)}: {Markup.Escape(rule.Name)} on {Markup.Escape(rule.Deployment)} when {Markup.Escape(Condition(rule))} over {AlertDuration.Format(rule.Window)}");
+            CommandOutput.Info($"[green]Created[/] alert rule {Markup.Escape(rule.Id)}: {Markup.Escape(rule.Name)} on {Markup.Escape(rule.Deployment)} when {Markup.Escape(Condition(rule))} over {DurationText.Format(rule.Window)}");
             Console.Out.WriteLine(rule.Id);
         }));
         return create;

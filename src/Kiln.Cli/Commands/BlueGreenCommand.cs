@@ -1,3 +1,4 @@
+using Kiln.Core;
 using System.CommandLine;
 using Kiln.Cli.Output;
 using Kiln.Core.Monitoring;

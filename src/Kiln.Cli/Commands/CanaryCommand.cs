@@ -1,3 +1,4 @@
+using Kiln.Core;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using Kiln.Core;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Net;

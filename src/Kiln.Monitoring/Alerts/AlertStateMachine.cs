@@ -1,3 +1,4 @@
+using Kiln.Core;
 using System.Globalization;
 using Kiln.Core.Monitoring.Alerts;
 
@@ -95,7 +96,7 @@ public static class AlertStateMachine
         var condition = $"alert when {AlertWireNames.Symbol(rule.Comparison)} {FormatValue(rule.Threshold)}";
         if (rule.For > TimeSpan.Zero)
         {
-            condition += $" for {AlertDuration.Format(rule.For)}";
+            condition += $" for {DurationText.Format(rule.For)}";
         }
 
         return $"{measured}; value {FormatValue(value)}, {condition}";

@@ -1,3 +1,4 @@
+using Kiln.Core;
 using System.Globalization;
 using Kiln.Core.Monitoring.Alerts;
 using Kiln.Monitoring.Traffic;
@@ -22,7 +23,7 @@ public sealed class TrafficAlertSignals(TrafficWindows traffic, int minimumReque
     public Task<AlertSignal> ReadAsync(AlertRule rule, string deployment, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var snapshot = traffic.Snapshot(deployment, rule.Window);
-        var window = AlertDuration.Format(snapshot.Window);
+        var window = DurationText.Format(snapshot.Window);
         if (snapshot.Requests == 0)
         {
             return Task.FromResult(AlertSignal.NoData($"no requests in the last {window}"));

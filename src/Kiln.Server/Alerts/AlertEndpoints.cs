@@ -92,20 +92,6 @@ internal static class AlertEndpoints
         }
     }
 
-    private static DateTimeOffset? ParseSince(string? since, DateTimeOffset now)
-    {
-        if (string.IsNullOrWhiteSpace(since))
-        {
-            return null;
-        }
-
-        if (AlertDuration.TryParse(since, out var ago) && !since.Contains(':', StringComparison.Ordinal))
-        {
-            return now - ago;
-        }
-
-        return DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
-            ? time
-            : throw KilnException.Invalid("since", "must be an RFC 3339 time (2026-01-31T12:00:00Z) or a duration back from now (30m, 1h, 2d).");
-    }
+    private static DateTimeOffset? ParseSince(string? since, DateTimeOffset now) =>
+        string.IsNullOrWhiteSpace(since) ? null : DurationText.ParseTime(since, now, "since");
 }

@@ -40,18 +40,4 @@ public sealed class AlertRulesTests
 
         Assert.Equal(field, error.Field);
     }
-
-    [Theory]
-    [InlineData("30s", 30)]
-    [InlineData("5m", 300)]
-    [InlineData("1h30m", 5400)]
-    [InlineData("00:05:00", 300)]
-    public void AlertDuration_TryParse_ReadsForms(string text, int seconds)
-    {
-        Assert.True(AlertDuration.TryParse(text, out var duration));
-        Assert.Equal(TimeSpan.FromSeconds(seconds), duration);
-    }
-
-    [Fact]
-    public void AlertDuration_Format_RoundTrips() => Assert.Equal("1h30m", AlertDuration.Format(TimeSpan.FromMinutes(90)));
 }

@@ -14,12 +14,12 @@ public sealed class AlertDurationJsonConverter : JsonConverter<TimeSpan>
             return TimeSpan.FromSeconds(reader.GetDouble());
         }
 
-        return AlertDuration.TryParse(reader.GetString(), out var duration)
+        return DurationText.TryParse(reader.GetString(), out var duration)
             ? duration
             : throw new JsonException("A duration must look like 30s, 5m, 1h30m or 2d.");
     }
 
     /// <inheritdoc/>
     public override void Write(Utf8JsonWriter writer, TimeSpan value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(AlertDuration.Format(value));
+        writer.WriteStringValue(DurationText.Format(value));
 }

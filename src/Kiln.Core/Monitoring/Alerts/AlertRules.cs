@@ -163,14 +163,14 @@ public static partial class AlertRules
             return fallback;
         }
 
-        if (!AlertDuration.TryParse(text, out var duration))
+        if (!DurationText.TryParse(text, out var duration))
         {
             throw KilnException.Invalid(field, "must be a duration like 30s, 5m, 1h30m or 2d.");
         }
 
         return duration >= min && duration <= max
             ? duration
-            : throw KilnException.Invalid(field, $"must be between {AlertDuration.Format(min)} and {AlertDuration.Format(max)}.");
+            : throw KilnException.Invalid(field, $"must be between {DurationText.Format(min)} and {DurationText.Format(max)}.");
     }
 
     private static string? Optional(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
