@@ -29,6 +29,10 @@ public sealed class KilnDbContext(DbContextOptions<KilnDbContext> options) : DbC
     internal DbSet<AlertTransitionEntity> AlertTransitions => Set<AlertTransitionEntity>();
     internal DbSet<LeaseEntity> Leases => Set<LeaseEntity>();
     internal DbSet<TrafficShareEntity> TrafficShares => Set<TrafficShareEntity>();
+    internal DbSet<PipelineVersionEntity> PipelineVersions => Set<PipelineVersionEntity>();
+    internal DbSet<PipelineRunEntity> PipelineRuns => Set<PipelineRunEntity>();
+    internal DbSet<PipelineStepEntity> PipelineSteps => Set<PipelineStepEntity>();
+    internal DbSet<PipelineLogEntity> PipelineLogs => Set<PipelineLogEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(KilnDbContext).Assembly);
