@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Kiln.Core.Pipelines;
 
 /// <summary>A stored version of a pipeline file: the text as applied, and its digest.</summary>
@@ -14,21 +16,27 @@ public sealed record PipelineVersionRecord(string Pipeline, int Version, string 
 public enum PipelineRunStatus
 {
     /// <summary>Created; no replica has started it yet.</summary>
+    [JsonStringEnumMemberName("queued")]
     Queued,
 
     /// <summary>A replica is running its steps.</summary>
+    [JsonStringEnumMemberName("running")]
     Running,
 
     /// <summary>Every step left is waiting for a person (an approval).</summary>
+    [JsonStringEnumMemberName("waiting")]
     Waiting,
 
     /// <summary>Every step succeeded, was served from the cache, or was skipped by its condition.</summary>
+    [JsonStringEnumMemberName("succeeded")]
     Succeeded,
 
     /// <summary>A step failed after its retries.</summary>
+    [JsonStringEnumMemberName("failed")]
     Failed,
 
     /// <summary>Cancelled on request.</summary>
+    [JsonStringEnumMemberName("cancelled")]
     Cancelled,
 }
 
@@ -36,30 +44,39 @@ public enum PipelineRunStatus
 public enum PipelineStepStatus
 {
     /// <summary>Not started: waiting for the steps it needs.</summary>
+    [JsonStringEnumMemberName("pending")]
     Pending,
 
     /// <summary>Running now.</summary>
+    [JsonStringEnumMemberName("running")]
     Running,
 
     /// <summary>Failed an attempt; the next one starts at <see cref="PipelineStepRecord.NextAttemptAt"/>.</summary>
+    [JsonStringEnumMemberName("retrying")]
     Retrying,
 
     /// <summary>Waiting for something outside Kiln's control: a person's approval.</summary>
+    [JsonStringEnumMemberName("waiting")]
     Waiting,
 
     /// <summary>Done.</summary>
+    [JsonStringEnumMemberName("succeeded")]
     Succeeded,
 
     /// <summary>Done without running: an earlier run's outputs for the same definition, parameters and inputs.</summary>
+    [JsonStringEnumMemberName("cached")]
     Cached,
 
     /// <summary>Not run: its condition was false, or a step it needs was skipped or failed.</summary>
+    [JsonStringEnumMemberName("skipped")]
     Skipped,
 
     /// <summary>Failed after its retries.</summary>
+    [JsonStringEnumMemberName("failed")]
     Failed,
 
     /// <summary>Stopped or never started because the run was cancelled.</summary>
+    [JsonStringEnumMemberName("cancelled")]
     Cancelled,
 }
 

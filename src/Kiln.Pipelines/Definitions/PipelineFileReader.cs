@@ -434,10 +434,20 @@ public static partial class PipelineFileReader
                 return Template.Of(json);
             }
 
-            if (node is YamlSequenceNode sequence && sequence.Children.Any(c => c is YamlScalarNode s && (s.Value ?? "").Contains("${{", StringComparison.Ordinal)))
+            if (node is YamlSequenceNode sequence && sequence.Children.All(c => c is YamlScalarNode))
             {
-                Problem(YamlValues.PositionOf(node), path, "a list cannot hold ${{ }} items; give the whole list as one expression or as text (a,b,c)");
-                return null;
+                var items = new List<Template>();
+                for (var i = 0; i < sequence.Children.Count; i++)
+                {
+                    if (TemplateOf(sequence.Children[i], $"{path}[{i}]") is not { } item)
+                    {
+                        return null;
+                    }
+
+                    items.Add(item);
+                }
+
+                return Template.List(items);
             }
 
             return Template.Of(YamlValues.ToJson(node));

@@ -27,7 +27,7 @@ public sealed class PipelineRunStarter(IPipelineStore store, PipelineDefinitions
     /// <summary>The longest parameter value accepted, in characters.</summary>
     public const int MaxParameterLength = 4096;
 
-    /// <summary>Raised after a run was created, so a local runner can pick it up without waiting for its next poll.</summary>
+    /// <summary>Raised after a run was queued, so a local runner can pick it up without waiting for its next poll.</summary>
     public event Action<PipelineRunRecord>? RunCreated;
 
     /// <summary>
@@ -53,9 +53,12 @@ public sealed class PipelineRunStarter(IPipelineStore store, PipelineDefinitions
             return null;
         }
 
-        RunCreated?.Invoke(run);
+        Announce(run);
         return run;
     }
+
+    /// <summary>Tells local runners that <paramref name="run"/> is queued (created, or retried).</summary>
+    public void Announce(PipelineRunRecord run) => RunCreated?.Invoke(run);
 
     private static JsonObject Parameters(PipelineDefinition definition, RunTrigger trigger, IReadOnlyDictionary<string, JsonNode?> given)
     {

@@ -15,15 +15,17 @@ public sealed class Template
 
     private readonly JsonNode? _constant;
     private readonly IReadOnlyList<(string? Text, Expression? Expression)> _parts;
+    private readonly IReadOnlyList<Template>? _items;
 
-    private Template(JsonNode? constant, IReadOnlyList<(string? Text, Expression? Expression)> parts)
+    private Template(JsonNode? constant, IReadOnlyList<(string? Text, Expression? Expression)> parts, IReadOnlyList<Template>? items = null)
     {
         _constant = constant;
         _parts = parts;
+        _items = items;
     }
 
     /// <summary>True when the value holds no expression.</summary>
-    public bool IsConstant => _parts.Count == 0;
+    public bool IsConstant => _parts.Count == 0 && _items is null;
 
     /// <summary>The value when <see cref="IsConstant"/>.</summary>
     public JsonNode? Constant => _constant;
@@ -32,10 +34,16 @@ public sealed class Template
     public Expression? Whole => _parts is [(null, { } expression)] ? expression : null;
 
     /// <summary>Every expression in the value.</summary>
-    public IEnumerable<Expression> Expressions => _parts.Where(p => p.Expression is not null).Select(p => p.Expression!);
+    public IEnumerable<Expression> Expressions => _items?.SelectMany(i => i.Expressions)
+        ?? _parts.Where(p => p.Expression is not null).Select(p => p.Expression!);
 
     /// <summary>A constant that is not text (a number, boolean, list or object as written in YAML).</summary>
     public static Template Of(JsonNode? constant) => new(constant, []);
+
+    /// <summary>A list whose items are templates: a constant when none holds an expression, else evaluated item by item.</summary>
+    public static Template List(IReadOnlyList<Template> items) => items.All(i => i.IsConstant)
+        ? new Template(new JsonArray(items.Select(i => i.Constant?.DeepClone()).ToArray()), [])
+        : new Template(null, [], items);
 
     /// <summary>Parses the <c>${{ }}</c>s of a string; throws <see cref="ExpressionException"/> with the column in <paramref name="text"/>.</summary>
     public static Template Parse(string text)
@@ -88,6 +96,11 @@ public sealed class Template
         if (IsConstant)
         {
             return _constant?.DeepClone();
+        }
+
+        if (_items is not null)
+        {
+            return new JsonArray(_items.Select(i => i.Evaluate(scope)).ToArray());
         }
 
         if (Whole is { } whole)

@@ -17,6 +17,8 @@ public sealed class KilnOptions
 
     public Cluster.ClusterOptions Cluster { get; set; } = new();
 
+    public Pipelines.PipelineOptions Pipelines { get; set; } = new();
+
     /// <summary>This process's name among replicas sharing one database (<c>KILN_REPLICA</c>); default: host name and process id.</summary>
     public string? Replica { get; set; }
 }

@@ -38,6 +38,22 @@ internal sealed class KilnOptionsValidator : IValidateOptions<KilnOptions>
 
         ArtifactStorageValidator.Validate(options.Storage, errors);
 
+        var pipelines = options.Pipelines;
+        if (pipelines.MaxConcurrentRuns is < 1 or > 64)
+        {
+            errors.Add("Kiln:Pipelines:MaxConcurrentRuns must be between 1 and 64.");
+        }
+
+        if (pipelines.PollInterval <= TimeSpan.Zero || pipelines.ScheduleInterval <= TimeSpan.Zero || pipelines.MisfireGrace < TimeSpan.Zero)
+        {
+            errors.Add("Kiln:Pipelines:PollInterval and ScheduleInterval must be positive, and MisfireGrace zero or more.");
+        }
+
+        if (pipelines.OwnerTimeout < 3 * pipelines.PollInterval || pipelines.OwnerTimeout < TimeSpan.FromSeconds(15))
+        {
+            errors.Add("Kiln:Pipelines:OwnerTimeout must be at least 15 s and three times PollInterval, or busy replicas would take each other's runs.");
+        }
+
         if (options.Serving.MaxRequestBodyBytes is < 1024 or > 1L << 31)
         {
             errors.Add("Kiln:Serving:MaxRequestBodyBytes must be between 1 KiB and 2 GiB.");

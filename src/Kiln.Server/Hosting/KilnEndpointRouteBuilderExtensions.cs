@@ -5,6 +5,7 @@ using Kiln.Server.Inference;
 using Kiln.Server.Metrics;
 using Kiln.Server.Mlflow;
 using Kiln.Server.Monitoring;
+using Kiln.Server.Pipelines;
 using Kiln.Server.Rollouts;
 using Kiln.Server.Security;
 using Scalar.AspNetCore;
@@ -33,6 +34,7 @@ public static class KilnEndpointRouteBuilderExtensions
         app.MapDeploymentEndpoints();
         app.MapRolloutEndpoints();
         app.MapAlertEndpoints();
+        app.MapPipelineEndpoints();
         app.MapPredictionLogEndpoints();
         app.MapGroundTruthEndpoints();
         app.MapMonitoringReportEndpoints();

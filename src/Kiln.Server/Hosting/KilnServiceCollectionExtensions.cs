@@ -17,6 +17,7 @@ using Kiln.Server.Inference;
 using Kiln.Server.Metrics;
 using Kiln.Server.Mlflow;
 using Kiln.Server.Monitoring;
+using Kiln.Server.Pipelines;
 using Kiln.Server.Rollouts;
 using Kiln.Server.Registry;
 using Kiln.Server.Security;
@@ -49,6 +50,7 @@ public static class KilnServiceCollectionExtensions
         builder.Services.AddKilnAlerts(builder.Configuration);
         builder.Services.AddKilnMonitoring();
         builder.Services.AddKilnRollouts();
+        builder.Services.AddKilnPipelines();
         builder.Services.AddKilnCluster();
         builder.Services.AddKilnMetrics();
         builder.Services.AddKilnDashboard();

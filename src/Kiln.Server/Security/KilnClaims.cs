@@ -14,4 +14,8 @@ internal static class KilnClaims
         new(new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, name), new Claim(KeyId, keyId), new Claim(Role, role.ToString().ToLowerInvariant())],
             Scheme));
+
+    /// <summary>The role of the caller on <paramref name="principal"/>; viewer when it carries none.</summary>
+    public static KilnRole RoleOf(ClaimsPrincipal principal) =>
+        Enum.TryParse<KilnRole>(principal.FindFirstValue(Role), ignoreCase: true, out var role) ? role : KilnRole.Viewer;
 }

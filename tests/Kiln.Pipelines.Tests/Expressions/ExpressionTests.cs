@@ -102,3 +102,33 @@ public sealed class ExpressionTests
         }
     }
 }
+
+public sealed class ListTemplateTests
+{
+    [Fact]
+    public void List_WithExpressionItems_EvaluatesEachKeepingTypes()
+    {
+        var file = Kiln.Pipelines.Definitions.PipelineFileReader.Read("name: x\nparameters: { who: kiln, n: 3 }\nsteps:\n  a: { kind: command, with: { program: echo, args: [hello, \"${{ params.who }}\", \"${{ params.n }}\", \"x${{ params.n }}\"] } }\n");
+
+        Assert.Empty(file.Problems);
+        var args = file.Definition!.Steps[0].With["args"].Value;
+        Assert.False(args.IsConstant);
+        Assert.Equal(3, args.Expressions.Count());
+        var scope = new Scope(new JsonObject { ["params"] = new JsonObject { ["who"] = "kiln", ["n"] = 3 } });
+        Assert.Equal("""["hello","kiln",3,"x3"]""", args.Evaluate(scope)!.ToJsonString());
+    }
+
+    [Fact]
+    public void List_OfConstants_IsAConstant()
+    {
+        var template = Template.List([Template.Parse("a"), Template.Of(JsonValue.Create(2))]);
+
+        Assert.True(template.IsConstant);
+        Assert.Equal("""["a",2]""", template.Constant!.ToJsonString());
+    }
+
+    private sealed class Scope(JsonObject values) : IExpressionScope
+    {
+        public JsonNode? Resolve(IReadOnlyList<string> path) => path.Aggregate((JsonNode?)values, (node, segment) => (node as JsonObject)?[segment]);
+    }
+}
