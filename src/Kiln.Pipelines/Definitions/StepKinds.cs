@@ -89,6 +89,7 @@ public static class StepKinds
                 new("metric", PipelineValueType.String, "the primary metric of the sweep"),
                 new("score", PipelineValueType.Number, "the best trial's value of that metric"),
                 new("algorithm", PipelineValueType.String, "the best trial's algorithm"),
+                new("holdout", PipelineValueType.Artifact, "the validation rows no trial trained on (CSV), for a fair evaluate step"),
             ],
             CacheableByDefault: true, Hours6),
         new(Evaluate, "The candidate against the current champion on the same held-out rows, with a minimum gain and a significance test",

@@ -23,4 +23,7 @@ public sealed class PipelineOptions
 
     /// <summary>Whether <c>command</c> steps may run programs on the server. Applying a file with one also needs an admin key.</summary>
     public bool AllowCommandSteps { get; set; } = true;
+
+    /// <summary>Folders whose files steps may read by path (data files, model folders), besides the data folder and the working directory.</summary>
+    public IList<string> FileRoots { get; } = [];
 }

@@ -49,6 +49,16 @@ public sealed record SweepResult(
 {
     /// <summary>The best trial.</summary>
     public TrialResult Best => Trials[0];
+
+    /// <summary>The data as loaded (excluded columns left out), for writing the validation rows out.</summary>
+    public TabularData? Data { get; init; }
+
+    /// <summary>The rows of <see cref="Data"/> the trials were validated on and never trained on, ascending.</summary>
+    public IReadOnlyList<int> ValidationRows { get; init; } = [];
+
+    /// <summary>Writes the validation rows as CSV: held-out rows on which a candidate can be compared with a champion fairly.</summary>
+    public void WriteValidationCsv(TextWriter writer) =>
+        TabularCsv.Write(writer, Data ?? throw new InvalidOperationException("The sweep kept no data."), ValidationRows);
 }
 
 /// <summary>Where a sweep is.</summary>

@@ -93,7 +93,11 @@ public sealed class SweepTrainer
         var primary = TrialMetrics.Primary(label.Task);
         var higherIsBetter = TrialMetrics.HigherIsBetter(label.Task);
         var ranked = results.OrderBy(r => Rank(r, primary, higherIsBetter)).ThenBy(r => r.Index).ToArray();
-        return new SweepResult(ranked, primary, higherIsBetter, schema, dataset, _time.GetElapsedTime(started));
+        return new SweepResult(ranked, primary, higherIsBetter, schema, dataset, _time.GetElapsedTime(started))
+        {
+            Data = data,
+            ValidationRows = validationRows,
+        };
     }
 
     private TrialResult RunTrial(TrialPlan plan, PreparedFeatures prepared, TrialContext context, CancellationToken cancellationToken)

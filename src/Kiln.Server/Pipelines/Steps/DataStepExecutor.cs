@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Kiln.Core;
+using Kiln.Core.Deployments;
+using Kiln.Core.Monitoring;
+using Kiln.Core.Registry;
+using Kiln.Pipelines.Definitions;
+using Kiln.Pipelines.Execution;
+using Kiln.Training.Data;
+using Kiln.Training.Demo;
+
+namespace Kiln.Server.Pipelines.Steps;
+
+/// <summary>
+/// A data step: a file or folder's dataset, the Bank Marketing generator, or a deployment's own recent production
+/// rows that have their ground truth (the features it was asked to score, and the label that came back later),
+/// optionally appended to an earlier dataset. The rows are stored as one CSV artifact.
+/// </summary>
+internal sealed class DataStepExecutor(PipelineArtifacts artifacts, IPredictionLogStore log, IDeploymentStore deployments, IModelRegistry registry, TimeProvider time)
+    : IStepExecutor
+{
+    private const int PageRows = 5000;
+    private const int DefaultGeneratorRows = 5000;
+    private const int DefaultProductionLimit = 100_000;
+    private static readonly TimeSpan DefaultSince = TimeSpan.FromDays(7);
+
+    public string Kind => StepKinds.Data;
+
+    public async ValueTask<string?> CacheIdentityAsync(StepExecution step, CancellationToken cancellationToken) => step.Text("source") switch
+    {
+        // A file's content decides its dataset, whatever its path; production rows change by the minute, so they are never reused.
+        "file" => "file:" + await PipelineArtifacts.DigestOfFileAsync(artifacts.AllowedPath(step.Text("path")!, "path"), cancellationToken),
+        "production" => $"run:{step.RunId}:{step.Attempt}",
+        _ => null,
+    };
+
+    public async Task<JsonObject> ExecuteAsync(StepExecution step, CancellationToken cancellationToken)
+    {
+        var scratch = Directory.CreateTempSubdirectory("kiln-data-").FullName;
+        try
+        {
+            var (path, rows) = step.Text("source") switch
+            {
+                "file" => await FileAsync(step, cancellationToken),
+                "generator" => Generate(step, scratch),
+                "production" => await ProductionAsync(step, scratch, cancellationToken),
+                var other => throw new StepFailedException($"input source: '{other}' is not file, generator or production"),
+            };
+            var dataset = await artifacts.PutDatasetAsync(path, rows, cancellationToken);
+            step.Log.Write($"stored {rows} rows as dataset {dataset["digest"]!.GetValue<string>()[..12]} ({dataset["size"]} bytes)");
+            return new JsonObject { ["dataset"] = dataset, ["rows"] = rows, ["digest"] = dataset["digest"]!.DeepClone() };
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    private async Task<(string Path, long Rows)> FileAsync(StepExecution step, CancellationToken cancellationToken)
+    {
+        var path = artifacts.AllowedPath(step.Text("path")!, "path");
+        var data = await TabularReader.LoadAsync(path, cancellationToken: cancellationToken);
+        step.Log.Write($"read {data.Rows} rows and {data.Columns.Count} columns from {Path.GetFileName(path)}");
+        return (path, data.Rows);
+    }
+
+    private static (string Path, long Rows) Generate(StepExecution step, string scratch)
+    {
+        var rows = (int)Math.Clamp(step.Integer("rows") ?? DefaultGeneratorRows, 1, 10_000_000);
+        var seed = (int)(step.Integer("seed") ?? 0);
+        var drift = step.Number("drift") ?? 0;
+        if (drift is < 0 or > 1)
+        {
+            throw new StepFailedException("input drift: must be between 0 and 1");
+        }
+
+        var path = BankMarketingGenerator.WriteFile(Path.Combine(scratch, "bank-marketing.csv"), rows, seed, drift);
+        step.Log.Write(string.Create(CultureInfo.InvariantCulture, $"generated {rows} Bank Marketing rows (seed {seed}, drift {drift})"));
+        return (path, rows);
+    }
+
+    private async Task<(string Path, long Rows)> ProductionAsync(StepExecution step, string scratch, CancellationToken cancellationToken)
+    {
+        var name = step.Text("deployment")!;
+        var deployment = await deployments.GetAsync(name, cancellationToken) ?? throw new StepFailedException($"input deployment: there is no deployment '{name}'");
+        var label = step.Text("label") ?? await LabelOfAsync(deployment, cancellationToken);
+        var since = step.Duration("since") ?? DefaultSince;
+        var limit = (int)Math.Clamp(step.Integer("limit") ?? DefaultProductionLimit, 1, 10_000_000);
+        var now = time.GetUtcNow();
+
+        // Newest first is not a query the log offers; keep a ring of the newest `limit` labelled rows while paging forward.
+        var newest = new Queue<PredictionRow>();
+        long logged = 0;
+        var after = 0L;
+        while (true)
+        {
+            var page = 0;
+            await foreach (var row in log.QueryAsync(new PredictionQuery(name, now - since, now, null, after, PageRows), cancellationToken))
+            {
+                page++;
+                logged++;
+                after = row.Id;
+                if (row.Label is null)
+                {
+                    continue;
+                }
+
+                newest.Enqueue(row);
+                if (newest.Count > limit)
+                {
+                    newest.Dequeue();
+                }
+            }
+
+            if (page < PageRows)
+            {
+                break;
+            }
+        }
+
+        step.Log.Write($"read {newest.Count} labelled rows of {logged} logged by {name} in the last {DurationText.Format(since)}");
+        if (newest.Count == 0)
+        {
+            throw new StepFailedException($"deployment {name} has no labelled predictions in the last {DurationText.Format(since)}; send ground truth first (POST /api/deployments/{name}/ground-truth)");
+        }
+
+        string? mergePath = null;
+        if (step.Inputs["merge"] is { } merge)
+        {
+            mergePath = await artifacts.FetchDatasetAsync(merge, scratch, "merge", cancellationToken);
+        }
+
+        var path = Path.Combine(scratch, $"{name}-production.csv");
+        var rows = await WriteAsync(path, newest, label, mergePath, step, cancellationToken);
+        return (path, rows);
+    }
+
+    /// <summary>The label column the deployment's primary model was trained on (its manifest says), else "label".</summary>
+    private async Task<string> LabelOfAsync(Deployment deployment, CancellationToken cancellationToken)
+    {
+        var primary = deployment.Variants.FirstOrDefault(v => v.Role == VariantRole.Primary) ?? deployment.Variants.FirstOrDefault();
+        var version = primary is null ? null : await registry.GetVersionAsync(primary.ModelName, primary.ModelVersion, cancellationToken);
+        return version?.Manifest.Metadata.GetValueOrDefault("label") ?? "label";
+    }
+
+    private static async Task<long> WriteAsync(string path, IEnumerable<PredictionRow> production, string label, string? mergePath, StepExecution step, CancellationToken cancellationToken)
+    {
+        TabularData? history = mergePath is null ? null : await TabularReader.LoadAsync(mergePath, cancellationToken: cancellationToken);
+        var rows = production.ToList();
+        var columns = history?.Columns.Select(c => c.Name).ToList() ?? FeatureNames(rows[0]).Append(label).ToList();
+        if (!columns.Contains(label))
+        {
+            throw new StepFailedException($"input merge: the dataset has no column '{label}' (the label)");
+        }
+
+        await using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
+        var all = new List<IReadOnlyList<string?>>();
+        if (history is not null)
+        {
+            for (var r = 0; r < history.Rows; r++)
+            {
+                all.Add(history.Columns.Select(c => c.Text(r)).ToArray());
+            }
+        }
+
+        var missing = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            using var inputs = JsonDocument.Parse(row.InputsJson);
+            var values = new string?[columns.Count];
+            for (var c = 0; c < columns.Count; c++)
+            {
+                if (columns[c] == label)
+                {
+                    values[c] = row.Label;
+                }
+                else if (inputs.RootElement.TryGetProperty(columns[c], out var value))
+                {
+                    values[c] = value.ValueKind switch
+                    {
+                        JsonValueKind.Number => TabularCsv.Number(value.GetDouble()),
+                        JsonValueKind.String => value.GetString(),
+                        JsonValueKind.Null => null,
+                        _ => value.GetRawText(),
+                    };
+                }
+                else
+                {
+                    missing.Add(columns[c]);
+                }
+            }
+
+            all.Add(values);
+        }
+
+        TabularCsv.Write(writer, columns, all);
+        if (history is not null)
+        {
+            step.Log.Write($"appended them to {history.Rows} rows of the merged dataset");
+        }
+
+        if (missing.Count > 0)
+        {
+            step.Log.Write($"production rows lack {string.Join(", ", missing.Order(StringComparer.Ordinal))}; those values are empty (missing)");
+        }
+
+        return all.Count;
+    }
+
+    private static IEnumerable<string> FeatureNames(PredictionRow row)
+    {
+        using var inputs = JsonDocument.Parse(row.InputsJson);
+        return inputs.RootElement.EnumerateObject().Select(p => p.Name).ToList();
+    }
+}
