@@ -143,6 +143,7 @@ public static class StepKinds
                 new("version", PipelineValueType.Integer, "the candidate version", Required: true),
                 new("steps", PipelineValueType.IntegerList, "traffic percentages of the canary (default: the server's canary policy)"),
                 new("interval", PipelineValueType.Duration, "how long each step is judged (default: the server's canary policy)"),
+                new("promote_alias", PipelineValueType.String, "an alias of the model to move to the candidate when it is promoted (e.g. champion)"),
                 new("fail_on_rollback", PipelineValueType.Boolean, "fail the step when the canary is rolled back (default false: the outcome is an output)"),
             ],
             [

@@ -33,6 +33,13 @@ public static class PipelineServiceCollectionExtensions
             return engine;
         });
         services.TryAddSingleton<PipelineTriggerDispatcher>();
+        services.TryAddSingleton<PipelineArtifacts>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepExecutor, DataStepExecutor>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepExecutor, TrainStepExecutor>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepExecutor, EvaluateStepExecutor>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepExecutor, RegisterStepExecutor>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepExecutor, DeployStepExecutor>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepExecutor, CanaryStepExecutor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepExecutor, ApprovalStepExecutor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepExecutor, CommandStepExecutor>());
 
