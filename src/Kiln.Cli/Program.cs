@@ -17,6 +17,7 @@ var root = new RootCommand("Kiln: track, register, deploy and monitor models")
     CompareCommand.Create(),
     MonitorCommand.Create(),
     AlertsCommand.Create(),
+    PipelinesCommand.Create(),
     KeysCommand.Create(),
     TrackingCommands.CreateExperiments(),
     TrackingCommands.CreateRuns(),

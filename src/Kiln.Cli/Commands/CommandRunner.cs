@@ -27,6 +27,11 @@ internal static class CommandRunner
                 _ => ExitCodes.Failure,
             };
         }
+        catch (PipelineRunFailedException e)
+        {
+            CommandOutput.Info($"[red]the run did not succeed:[/] {Markup.Escape(e.Message)}");
+            return ExitCodes.Failure;
+        }
         catch (HttpRequestException e)
         {
             CommandOutput.Info($"[red]error:[/] cannot reach the Kiln server: {Markup.Escape(e.Message)} (is `kiln serve` running? set --server or KILN_SERVER)");

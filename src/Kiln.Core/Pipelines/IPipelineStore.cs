@@ -27,6 +27,9 @@ public interface IPipelineStore
     /// <summary>A run, or null.</summary>
     Task<PipelineRunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken);
 
+    /// <summary>Up to <paramref name="limit"/> run ids starting with <paramref name="prefix"/> (so people can type the first few characters).</summary>
+    Task<IReadOnlyList<string>> FindRunIdsAsync(string prefix, int limit, CancellationToken cancellationToken);
+
     /// <summary>The steps of a run, in the pipeline file's order.</summary>
     Task<IReadOnlyList<PipelineStepRecord>> GetStepsAsync(string runId, CancellationToken cancellationToken);
 

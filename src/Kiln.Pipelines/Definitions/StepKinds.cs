@@ -56,7 +56,7 @@ public static class StepKinds
         new(Data, "A dataset: a CSV or Parquet file, the Bank Marketing generator, or a deployment's recent production rows joined with their ground truth",
             [
                 new("source", PipelineValueType.String, "file, generator or production", Required: true, Choices: ["file", "generator", "production"]),
-                new("path", PipelineValueType.String, "file: the .csv or .parquet file (on the server)"),
+                new("path", PipelineValueType.String, "file: the .csv or .parquet file on the server (relative to its data folder)"),
                 new("rows", PipelineValueType.Integer, "generator: how many rows"),
                 new("seed", PipelineValueType.Integer, "generator: the seed (same seed, same rows)"),
                 new("drift", PipelineValueType.Number, "generator: how far the rows drift from the original population, 0 to 1"),
@@ -143,6 +143,8 @@ public static class StepKinds
                 new("version", PipelineValueType.Integer, "the candidate version", Required: true),
                 new("steps", PipelineValueType.IntegerList, "traffic percentages of the canary (default: the server's canary policy)"),
                 new("interval", PipelineValueType.Duration, "how long each step is judged (default: the server's canary policy)"),
+                new("min_requests", PipelineValueType.Integer, "requests each variant needs in a step before it is judged (default: the server's canary policy)"),
+                new("min_labels", PipelineValueType.Integer, "labelled predictions each variant needs before quality is judged (default: the server's canary policy)"),
                 new("promote_alias", PipelineValueType.String, "an alias of the model to move to the candidate when it is promoted (e.g. champion)"),
                 new("fail_on_rollback", PipelineValueType.Boolean, "fail the step when the canary is rolled back (default false: the outcome is an output)"),
             ],

@@ -132,7 +132,8 @@ internal static class PipelineEndpoints
 
     private static async Task<Ok<PipelineRunDetail>> GetRun(string id, IPipelineStore store, PipelineDefinitions definitions, CancellationToken cancellationToken)
     {
-        var run = await store.GetRunAsync(id, cancellationToken) ?? throw KilnException.NotFound("Pipeline run", id);
+        var run = await FindRunAsync(store, id, cancellationToken);
+        id = run.Id;
         var definition = await TryDefinitionAsync(definitions, run, cancellationToken);
         return TypedResults.Ok(PipelineViews.Detail(run, await store.GetStepsAsync(id, cancellationToken), definition));
     }
@@ -149,7 +150,7 @@ internal static class PipelineEndpoints
             throw KilnException.Invalid("after", "must be 0 or more.");
         }
 
-        _ = await store.GetRunAsync(id, cancellationToken) ?? throw KilnException.NotFound("Pipeline run", id);
+        id = (await FindRunAsync(store, id, cancellationToken)).Id;
         var lines = await store.ReadLogAsync(id, string.IsNullOrEmpty(step) ? null : step, after ?? 0, limit ?? 1000, cancellationToken);
         return TypedResults.Ok(new PipelineLogPage(
             lines.Select(l => new PipelineLogEntry(l.Sequence, l.Step, l.Attempt, l.Time, l.Text)).ToList(),
@@ -158,7 +159,8 @@ internal static class PipelineEndpoints
 
     private static async Task<Accepted<PipelineRunSummary>> Cancel(string id, IPipelineStore store, CancellationToken cancellationToken)
     {
-        var run = await store.GetRunAsync(id, cancellationToken) ?? throw KilnException.NotFound("Pipeline run", id);
+        var run = await FindRunAsync(store, id, cancellationToken);
+        id = run.Id;
         if (!await store.RequestCancelAsync(id, cancellationToken))
         {
             throw KilnException.Conflict($"Run {id} has ended ({run.Status.ToString().ToLowerInvariant()}); there is nothing to cancel.");
@@ -169,7 +171,8 @@ internal static class PipelineEndpoints
 
     private static async Task<Accepted<PipelineRunSummary>> Retry(string id, IPipelineStore store, PipelineRunStarter starter, CancellationToken cancellationToken)
     {
-        var run = await store.GetRunAsync(id, cancellationToken) ?? throw KilnException.NotFound("Pipeline run", id);
+        var run = await FindRunAsync(store, id, cancellationToken);
+        id = run.Id;
         if (!await store.RetryRunAsync(id, cancellationToken))
         {
             throw KilnException.Conflict($"Run {id} is {run.Status.ToString().ToLowerInvariant()}; only a failed or cancelled run can be retried.");
@@ -196,7 +199,8 @@ internal static class PipelineEndpoints
             throw KilnException.Invalid("comment", "must be at most 1000 characters.");
         }
 
-        var run = await store.GetRunAsync(id, cancellationToken) ?? throw KilnException.NotFound("Pipeline run", id);
+        var run = await FindRunAsync(store, id, cancellationToken);
+        id = run.Id;
         var steps = await store.GetStepsAsync(id, cancellationToken);
         var target = steps.FirstOrDefault(s => s.Step == step) ?? throw KilnException.NotFound("Step", $"{id}/{step}");
         if (target.Kind != StepKinds.Approval)
@@ -213,6 +217,31 @@ internal static class PipelineEndpoints
         }
 
         return TypedResults.Ok(PipelineViews.Detail(run, await store.GetStepsAsync(id, cancellationToken), await TryDefinitionAsync(definitions, run, cancellationToken)));
+    }
+
+    /// <summary>The run named by a full id, or by a prefix of at least 6 characters that names exactly one run.</summary>
+    private static async Task<PipelineRunRecord> FindRunAsync(IPipelineStore store, string id, CancellationToken cancellationToken)
+    {
+        if (await store.GetRunAsync(id, cancellationToken) is { } run)
+        {
+            return run;
+        }
+
+        if (id.Length is >= 6 and < 32 && id.All(char.IsAsciiHexDigitLower))
+        {
+            var matches = await store.FindRunIdsAsync(id, 2, cancellationToken);
+            if (matches.Count > 1)
+            {
+                throw KilnException.Invalid("id", $"'{id}' starts more than one run id; give more characters.");
+            }
+
+            if (matches.Count == 1 && await store.GetRunAsync(matches[0], cancellationToken) is { } found)
+            {
+                return found;
+            }
+        }
+
+        throw KilnException.NotFound("Pipeline run", id);
     }
 
     private static async Task<PipelineDefinition?> TryDefinitionAsync(PipelineDefinitions definitions, PipelineRunRecord run, CancellationToken cancellationToken)

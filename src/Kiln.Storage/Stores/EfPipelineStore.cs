@@ -118,6 +118,12 @@ public sealed class EfPipelineStore(IDbContextFactory<KilnDbContext> contexts) :
         return await db.PipelineRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, cancellationToken) is { } run ? ToRecord(run) : null;
     }
 
+    public async Task<IReadOnlyList<string>> FindRunIdsAsync(string prefix, int limit, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.PipelineRuns.AsNoTracking().Where(r => r.Id.StartsWith(prefix)).OrderBy(r => r.Id).Select(r => r.Id).Take(limit).ToListAsync(cancellationToken);
+    }
+
     public async Task<IReadOnlyList<PipelineStepRecord>> GetStepsAsync(string runId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);

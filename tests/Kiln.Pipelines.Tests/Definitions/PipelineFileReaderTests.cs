@@ -239,3 +239,18 @@ public sealed class PipelineFileReaderTests
         Assert.Contains("the most is", Assert.Single(file.Problems).Message);
     }
 }
+
+public sealed class ExamplePipelineTests
+{
+    [Fact]
+    public void BankRetrain_Example_IsValid()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "examples", "bank-retrain.yaml");
+
+        var file = PipelineFileReader.Read(File.ReadAllText(path));
+
+        Assert.Empty(file.Problems);
+        Assert.Equal(["history", "fresh", "retrain", "evaluate", "register", "canary"], file.Definition!.Steps.Select(s => s.Name));
+        Assert.IsType<AlertTrigger>(file.Definition.Triggers[0]);
+    }
+}

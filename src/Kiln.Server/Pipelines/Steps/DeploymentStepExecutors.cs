@@ -108,7 +108,7 @@ internal sealed class CanaryStepExecutor(DeploymentManager manager, IDeploymentS
     {
         try
         {
-            var policy = CanaryPolicies.From(new CanaryRequest(model, Steps(step), step.Text("interval")));
+            var policy = CanaryPolicies.From(new CanaryRequest(model, Steps(step), step.Text("interval"), (int?)step.Integer("min_requests"), MinLabels: (int?)step.Integer("min_labels")));
             var started = await manager.StartCanaryAsync(name, $"{model}/{version}", policy, automatic: true, step.Text("promote_alias"), actor, cancellationToken);
             step.Log.Write(string.Create(CultureInfo.InvariantCulture,
                 $"canary of {model}/{version} on {name}: steps {string.Join(" → ", policy.Steps.Select(s => s + "%"))}, judged every {DurationText.Format(policy.Interval)} by automated analysis"));

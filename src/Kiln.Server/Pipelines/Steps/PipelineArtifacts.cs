@@ -13,8 +13,8 @@ namespace Kiln.Server.Pipelines.Steps;
 /// Step outputs as content-addressed artifacts in Kiln's artifact store (local folder or S3), streamed both ways.
 /// A dataset is one file: <c>{"kind":"dataset","digest":…,"name":…,"size":…,"rows":…}</c>. A model package is a folder:
 /// each file is stored by content, and an index listing them is stored too; the package's digest is the index's.
-/// An artifact input may also be a path on the server, under the data folder or the working directory (or
-/// <see cref="PipelineOptions.FileRoots"/>).
+/// An artifact input may also be a path on the server: relative to the data folder, or absolute under the data folder,
+/// the working directory or one of <see cref="PipelineOptions.FileRoots"/>.
 /// </summary>
 internal sealed class PipelineArtifacts(IArtifactStore store, IOptions<KilnOptions> options)
 {
@@ -111,10 +111,10 @@ internal sealed class PipelineArtifacts(IArtifactStore store, IOptions<KilnOptio
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(content, cancellationToken));
     }
 
-    /// <summary>A path named in a pipeline file, if it lies under a folder steps may read; relative paths are from the working directory.</summary>
+    /// <summary>A path named in a pipeline file, if it lies under a folder steps may read; relative paths are from the data folder.</summary>
     public string AllowedPath(string path, string field)
     {
-        var full = Path.GetFullPath(path);
+        var full = Path.GetFullPath(path, Path.GetFullPath(options.Value.Storage.DataDir));
         var roots = options.Value.Pipelines.FileRoots.Append(options.Value.Storage.DataDir).Append(Directory.GetCurrentDirectory())
             .Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r)) + Path.DirectorySeparatorChar);
         if (!roots.Any(root => full.StartsWith(root, StringComparison.Ordinal)))
