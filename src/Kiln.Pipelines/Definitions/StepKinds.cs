@@ -65,11 +65,13 @@ public static class StepKinds
                 new("limit", PipelineValueType.Integer, "production: the newest labelled rows to keep at most (default 100000)"),
                 new("label", PipelineValueType.String, "production: the name of the label column (default: the model's label)"),
                 new("merge", PipelineValueType.Artifact, "production: a dataset to append the production rows to (e.g. the original training set)"),
+                new("holdout", PipelineValueType.Number, "production: the share of production rows set aside (not merged, not in dataset) for a fair evaluate step, 0 to 0.9"),
             ],
             [
                 new("dataset", PipelineValueType.Artifact, "the rows, stored as a content-addressed CSV artifact"),
                 new("rows", PipelineValueType.Integer, "how many rows"),
                 new("digest", PipelineValueType.String, "the dataset's content digest"),
+                new("holdout", PipelineValueType.Artifact, "production with holdout: the production rows set aside, which neither a model trained on this dataset nor the champion has seen"),
             ],
             CacheableByDefault: true, Hours6),
         new(Train, "The built-in sweep (as kiln train): every trial a tracked run; the best trial's model package",

@@ -31,7 +31,7 @@ public static class TriggerMatcher
         (AlertTrigger t, AlertFired e) when (t.Rule == "*" || t.Rule == e.RuleName || t.Rule == e.RuleId)
                                             && (t.Deployment is null || t.Deployment == e.Deployment)
                                             && (t.Severity is null || t.Severity == e.Severity) =>
-            new RunTrigger("alert", $"alert {e.RuleName} firing on {e.Deployment}: {e.Summary}",
+            new RunTrigger("alert", $"alert {e.Summary}",
                 $"alert:{e.RuleId}:{e.Deployment}:{e.FiredAt.ToUnixTimeMilliseconds()}",
                 new JsonObject { ["rule"] = e.RuleName, ["deployment"] = e.Deployment, ["severity"] = e.Severity }, t.Parameters),
         // A pipeline never reacts to a model change it made itself: that would loop.

@@ -41,7 +41,7 @@ internal sealed class DataStepExecutor(PipelineArtifacts artifacts, IPredictionL
         var scratch = Directory.CreateTempSubdirectory("kiln-data-").FullName;
         try
         {
-            var (path, rows) = step.Text("source") switch
+            var (path, rows, holdoutPath, holdoutRows) = step.Text("source") switch
             {
                 "file" => await FileAsync(step, cancellationToken),
                 "generator" => Generate(step, scratch),
@@ -50,7 +50,14 @@ internal sealed class DataStepExecutor(PipelineArtifacts artifacts, IPredictionL
             };
             var dataset = await artifacts.PutDatasetAsync(path, rows, cancellationToken);
             step.Log.Write($"stored {rows} rows as dataset {dataset["digest"]!.GetValue<string>()[..12]} ({dataset["size"]} bytes)");
-            return new JsonObject { ["dataset"] = dataset, ["rows"] = rows, ["digest"] = dataset["digest"]!.DeepClone() };
+            var outputs = new JsonObject { ["dataset"] = dataset, ["rows"] = rows, ["digest"] = dataset["digest"]!.DeepClone() };
+            if (holdoutPath is not null)
+            {
+                outputs["holdout"] = await artifacts.PutDatasetAsync(holdoutPath, holdoutRows, cancellationToken);
+                step.Log.Write($"set aside {holdoutRows} production rows as the holdout {outputs["holdout"]!["digest"]!.GetValue<string>()[..12]}");
+            }
+
+            return outputs;
         }
         finally
         {
@@ -58,15 +65,15 @@ internal sealed class DataStepExecutor(PipelineArtifacts artifacts, IPredictionL
         }
     }
 
-    private async Task<(string Path, long Rows)> FileAsync(StepExecution step, CancellationToken cancellationToken)
+    private async Task<(string Path, long Rows, string? HoldoutPath, long HoldoutRows)> FileAsync(StepExecution step, CancellationToken cancellationToken)
     {
         var path = artifacts.AllowedPath(step.Text("path")!, "path");
         var data = await TabularReader.LoadAsync(path, cancellationToken: cancellationToken);
         step.Log.Write($"read {data.Rows} rows and {data.Columns.Count} columns from {Path.GetFileName(path)}");
-        return (path, data.Rows);
+        return (path, data.Rows, null, 0);
     }
 
-    private static (string Path, long Rows) Generate(StepExecution step, string scratch)
+    private static (string Path, long Rows, string? HoldoutPath, long HoldoutRows) Generate(StepExecution step, string scratch)
     {
         var rows = (int)Math.Clamp(step.Integer("rows") ?? DefaultGeneratorRows, 1, 10_000_000);
         var seed = (int)(step.Integer("seed") ?? 0);
@@ -78,10 +85,10 @@ internal sealed class DataStepExecutor(PipelineArtifacts artifacts, IPredictionL
 
         var path = BankMarketingGenerator.WriteFile(Path.Combine(scratch, "bank-marketing.csv"), rows, seed, drift);
         step.Log.Write(string.Create(CultureInfo.InvariantCulture, $"generated {rows} Bank Marketing rows (seed {seed}, drift {drift})"));
-        return (path, rows);
+        return (path, rows, null, 0);
     }
 
-    private async Task<(string Path, long Rows)> ProductionAsync(StepExecution step, string scratch, CancellationToken cancellationToken)
+    private async Task<(string Path, long Rows, string? HoldoutPath, long HoldoutRows)> ProductionAsync(StepExecution step, string scratch, CancellationToken cancellationToken)
     {
         var name = step.Text("deployment")!;
         var deployment = await deployments.GetAsync(name, cancellationToken) ?? throw new StepFailedException($"input deployment: there is no deployment '{name}'");
@@ -126,15 +133,53 @@ internal sealed class DataStepExecutor(PipelineArtifacts artifacts, IPredictionL
             throw new StepFailedException($"deployment {name} has no labelled predictions in the last {DurationText.Format(since)}; send ground truth first (POST /api/deployments/{name}/ground-truth)");
         }
 
-        string? mergePath = null;
+        TabularData? history = null;
         if (step.Inputs["merge"] is { } merge)
         {
-            mergePath = await artifacts.FetchDatasetAsync(merge, scratch, "merge", cancellationToken);
+            history = await TabularReader.LoadAsync(await artifacts.FetchDatasetAsync(merge, scratch, "merge", cancellationToken), cancellationToken: cancellationToken);
         }
 
+        var columns = history?.Columns.Select(c => c.Name).ToList() ?? FeatureNames(newest.Peek()).Append(label).ToList();
+        if (!columns.Contains(label))
+        {
+            throw new StepFailedException($"input merge: the dataset has no column '{label}' (the label)");
+        }
+
+        var share = step.Number("holdout") ?? 0;
+        if (share is < 0 or > 0.9)
+        {
+            throw new StepFailedException("input holdout: must be between 0 and 0.9");
+        }
+
+        // Rows are set aside by a hash of their request id and row, so a rerun over the same rows sets aside the same ones.
+        var (held, kept) = Split(newest, share);
         var path = Path.Combine(scratch, $"{name}-production.csv");
-        var rows = await WriteAsync(path, newest, label, mergePath, step, cancellationToken);
-        return (path, rows);
+        var rows = await WriteAsync(path, columns, label, history, kept, step);
+        if (share == 0)
+        {
+            return (path, rows, null, 0);
+        }
+
+        if (held.Count == 0)
+        {
+            throw new StepFailedException($"a holdout of {share:P0} of {newest.Count} labelled rows is empty; read more rows (a longer since) or set aside a larger share");
+        }
+
+        var holdoutPath = Path.Combine(scratch, $"{name}-holdout.csv");
+        return (path, rows, holdoutPath, await WriteAsync(holdoutPath, columns, label, null, held, step));
+    }
+
+    private static (List<PredictionRow> Held, List<PredictionRow> Kept) Split(IEnumerable<PredictionRow> rows, double share)
+    {
+        var held = new List<PredictionRow>();
+        var kept = new List<PredictionRow>();
+        foreach (var row in rows)
+        {
+            var hash = BitConverter.ToUInt32(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"{row.RequestId}/{row.Row}")));
+            (hash / (double)uint.MaxValue < share ? held : kept).Add(row);
+        }
+
+        return (held, kept);
     }
 
     /// <summary>The label column the deployment's primary model was trained on (its manifest says), else "label".</summary>
@@ -145,17 +190,9 @@ internal sealed class DataStepExecutor(PipelineArtifacts artifacts, IPredictionL
         return version?.Manifest.Metadata.GetValueOrDefault("label") ?? "label";
     }
 
-    private static async Task<long> WriteAsync(string path, IEnumerable<PredictionRow> production, string label, string? mergePath, StepExecution step, CancellationToken cancellationToken)
+    /// <summary>Writes <paramref name="history"/>'s rows (when merging), then the production rows, in <paramref name="columns"/>' order.</summary>
+    private static async Task<long> WriteAsync(string path, IReadOnlyList<string> columns, string label, TabularData? history, IReadOnlyList<PredictionRow> production, StepExecution step)
     {
-        TabularData? history = mergePath is null ? null : await TabularReader.LoadAsync(mergePath, cancellationToken: cancellationToken);
-        var rows = production.ToList();
-        var columns = history?.Columns.Select(c => c.Name).ToList() ?? FeatureNames(rows[0]).Append(label).ToList();
-        if (!columns.Contains(label))
-        {
-            throw new StepFailedException($"input merge: the dataset has no column '{label}' (the label)");
-        }
-
-        await using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
         var all = new List<IReadOnlyList<string?>>();
         if (history is not null)
         {
@@ -166,7 +203,7 @@ internal sealed class DataStepExecutor(PipelineArtifacts artifacts, IPredictionL
         }
 
         var missing = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var row in rows)
+        foreach (var row in production)
         {
             using var inputs = JsonDocument.Parse(row.InputsJson);
             var values = new string?[columns.Count];
@@ -195,10 +232,14 @@ internal sealed class DataStepExecutor(PipelineArtifacts artifacts, IPredictionL
             all.Add(values);
         }
 
-        TabularCsv.Write(writer, columns, all);
+        await using (var writer = new StreamWriter(path, false, new UTF8Encoding(false)))
+        {
+            TabularCsv.Write(writer, columns, all);
+        }
+
         if (history is not null)
         {
-            step.Log.Write($"appended them to {history.Rows} rows of the merged dataset");
+            step.Log.Write($"appended {production.Count} production rows to {history.Rows} rows of the merged dataset");
         }
 
         if (missing.Count > 0)
