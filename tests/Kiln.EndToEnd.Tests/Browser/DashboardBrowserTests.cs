@@ -39,6 +39,16 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, QuickstartDash
         await AssertPageAsync(page, $"/models/{Deployment}", "model");
         await page.Page.Locator("#versions tbody a").First.ClickAsync();
         await AssertPageAsync(page, $"/models/{Deployment}/versions/", "version");
+        await page.Page.GetByRole(AriaRole.Link, new() { Name = "Pipelines" }).ClickAsync();
+        await AssertPageAsync(page, "/pipelines", "pipelines");
+        Assert.Contains("bank-retrain", await page.TextAsync("#pipelines"), StringComparison.Ordinal);
+        if (await page.Page.Locator("#runs tbody a").CountAsync() > 0)
+        {
+            await page.Page.Locator("#runs tbody a").First.ClickAsync();
+            await AssertPageAsync(page, "/pipelines/runs/", "pipeline-run");
+            Assert.True(await page.Page.Locator("#run-graph g.node").CountAsync() == 6, "the run's DAG shows its six steps");
+        }
+
         await page.Page.GetByRole(AriaRole.Link, new() { Name = "Alerts" }).ClickAsync();
         await AssertPageAsync(page, "/alerts", "alerts");
         await page.Page.GetByRole(AriaRole.Link, new() { Name = "Keys" }).ClickAsync();

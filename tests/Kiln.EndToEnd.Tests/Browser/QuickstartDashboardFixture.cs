@@ -41,7 +41,8 @@ public sealed class QuickstartDashboardFixture : IAsyncLifetime
             await Task.Delay(TimeSpan.FromSeconds(5));
         }
 
-        _server = await KilnProcess.StartServerAsync(_dataDir, new Dictionary<string, string> { ["KILN_ADMIN_KEY"] = AdminKey });
+        // Pipelines stay still here: a retraining run the drift alert started must not canary under the page tests.
+        _server = await KilnProcess.StartServerAsync(_dataDir, new Dictionary<string, string> { ["KILN_ADMIN_KEY"] = AdminKey, ["Kiln__Pipelines__Enabled"] = "false" });
         using var client = Api();
         var ready = DateTime.UtcNow.AddMinutes(1);
         while ((await GetJsonAsync($"api/deployments/{Deployment}")).GetProperty("status").GetString() != "ready")

@@ -9,7 +9,7 @@ public class DashboardTests(DashboardFixture fixture) : IClassFixture<DashboardF
     public static TheoryData<string> Pages => new()
     {
         "/", "/deployments", "/deployments/gbt", "/deployments/gbt/monitoring", "/deployments/gbt/monitoring?range=1d&window=1h",
-        "/runs", "/runs?order=metrics.loss%20ASC", "/models", "/models/gbt", "/models/gbt/versions/1", "/alerts", "/keys",
+        "/runs", "/runs?order=metrics.loss%20ASC", "/models", "/models/gbt", "/models/gbt/versions/1", "/alerts", "/keys", "/pipelines",
     };
 
     [Fact]
