@@ -18,8 +18,9 @@ command -v dotnet >/dev/null || { echo "test.sh: the .NET 10 SDK is required (do
 # python3-onnx & co. build the test ONNX models during the test build (tools/onnx/make_test_models.py);
 # prometheus gives promtool and the server for the metrics tests; postgresql the second backend;
 # nginx the load balancer of the replica tests; nodejs/npm run the S3-compatible server; chromium is the
-# browser Playwright drives in the dashboard tests (Playwright never downloads one here).
-packages=(python3-onnx python3-numpy python3-sklearn python3-pandas python3-yaml prometheus postgresql nginx chromium)
+# browser Playwright drives in the dashboard tests (Playwright never downloads one here); tzdata the time zones
+# the pipeline schedule tests use (Europe/Berlin and its daylight-saving changes).
+packages=(python3-onnx python3-numpy python3-sklearn python3-pandas python3-yaml prometheus postgresql nginx chromium tzdata)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
