@@ -56,7 +56,7 @@ public static class StepKinds
         new(Data, "A dataset: a CSV or Parquet file, the Bank Marketing generator, or a deployment's recent production rows joined with their ground truth",
             [
                 new("source", PipelineValueType.String, "file, generator or production", Required: true, Choices: ["file", "generator", "production"]),
-                new("path", PipelineValueType.String, "file: the .csv or .parquet file on the server (relative to its data folder)"),
+                new("path", PipelineValueType.String, "file: the .csv or .parquet file, or a folder of them, on the server (relative to its data folder)"),
                 new("rows", PipelineValueType.Integer, "generator: how many rows"),
                 new("seed", PipelineValueType.Integer, "generator: the seed (same seed, same rows)"),
                 new("drift", PipelineValueType.Number, "generator: how far the rows drift from the original population, 0 to 1"),

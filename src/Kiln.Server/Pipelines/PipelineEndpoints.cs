@@ -24,7 +24,7 @@ internal static class PipelineEndpoints
     public static IEndpointRouteBuilder MapPipelineEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/pipelines").WithTags("Pipelines");
-        group.MapPost("", Apply).RequireRole(KilnRole.Deployer)
+        group.MapPost("", Apply).RequireRole(KilnRole.Deployer).Accepts<string>("application/yaml", "text/yaml", "text/plain")
             .WithSummary("Applies a pipeline file (the YAML text as the body). A changed file becomes the pipeline's next version; every problem comes back at once, with its line. A file with command steps needs an admin key.");
         group.MapGet("", List).RequireRole(KilnRole.Viewer).WithSummary("Every pipeline: its latest version, triggers (with the next cron fire time), steps and newest run.");
         group.MapGet("/runs", ListRuns).RequireRole(KilnRole.Viewer).WithSummary("Runs of every pipeline, newest first.");

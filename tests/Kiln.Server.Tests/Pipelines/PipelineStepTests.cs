@@ -107,6 +107,29 @@ public sealed class PipelineStepTests
     }
 
     [Fact]
+    public async Task Data_AFolderOfFiles_IsOneTable_CachedUntilAFileChanges()
+    {
+        using var app = new KilnAppFactory(settings: FastPolls);
+        using var http = app.CreateHttpClient();
+        var folder = Path.Combine(app.DataDir, "batches");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "2026-12-01.csv"), "age,job,y\n30,admin.,no\n41,technician,yes\n");
+        await File.WriteAllTextAsync(Path.Combine(folder, "2026-12-02.csv"), "age,y\n52,no\n");
+        await File.WriteAllTextAsync(Path.Combine(folder, "notes.txt"), "not a table");
+        await ApplyAsync(http, "name: batches\nsteps:\n  all: { kind: data, with: { source: file, path: batches } }\n");
+
+        var first = await RunAsync(http, "batches", new { });
+        var again = await RunAsync(http, "batches", new { });
+        await File.AppendAllTextAsync(Path.Combine(folder, "2026-12-02.csv"), "60,yes\n");
+        var changed = await RunAsync(http, "batches", new { });
+
+        Assert.Equal((3, "succeeded"), (Step(first, "all").GetProperty("outputs").GetProperty("rows").GetInt32(), StepStatus(first, "all")));
+        Assert.Contains(await LogAsync(http, first), l => l.Contains("read 3 rows and 3 columns from 2 files in batches", StringComparison.Ordinal));
+        Assert.Equal("cached", StepStatus(again, "all"));
+        Assert.Equal((4, "succeeded"), (Step(changed, "all").GetProperty("outputs").GetProperty("rows").GetInt32(), StepStatus(changed, "all")));
+    }
+
+    [Fact]
     public async Task Data_PathOutsideTheAllowedFolders_FailsWithoutRetrying()
     {
         using var app = new KilnAppFactory(settings: FastPolls);

@@ -31,10 +31,27 @@ internal sealed class DataStepExecutor(PipelineArtifacts artifacts, IPredictionL
     public async ValueTask<string?> CacheIdentityAsync(StepExecution step, CancellationToken cancellationToken) => step.Text("source") switch
     {
         // A file's content decides its dataset, whatever its path; production rows change by the minute, so they are never reused.
-        "file" => "file:" + await PipelineArtifacts.DigestOfFileAsync(artifacts.AllowedPath(step.Text("path")!, "path"), cancellationToken),
+        "file" => "file:" + await DigestOfPathAsync(artifacts.AllowedPath(step.Text("path")!, "path"), cancellationToken),
         "production" => $"run:{step.RunId}:{step.Attempt}",
         _ => null,
     };
+
+    /// <summary>A file's digest, or a folder's: the digests of its tables, by name.</summary>
+    private static async Task<string> DigestOfPathAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(path))
+        {
+            return await PipelineArtifacts.DigestOfFileAsync(path, cancellationToken);
+        }
+
+        var parts = new StringBuilder();
+        foreach (var file in Directory.EnumerateFiles(path).Where(IsTable).Order(StringComparer.Ordinal))
+        {
+            parts.Append(Path.GetFileName(file)).Append(':').Append(await PipelineArtifacts.DigestOfFileAsync(file, cancellationToken)).Append('\n');
+        }
+
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(parts.ToString())));
+    }
 
     public async Task<JsonObject> ExecuteAsync(StepExecution step, CancellationToken cancellationToken)
     {
@@ -43,7 +60,7 @@ internal sealed class DataStepExecutor(PipelineArtifacts artifacts, IPredictionL
         {
             var (path, rows, holdoutPath, holdoutRows) = step.Text("source") switch
             {
-                "file" => await FileAsync(step, cancellationToken),
+                "file" => await FileAsync(step, scratch, cancellationToken),
                 "generator" => Generate(step, scratch),
                 "production" => await ProductionAsync(step, scratch, cancellationToken),
                 var other => throw new StepFailedException($"input source: '{other}' is not file, generator or production"),
@@ -65,13 +82,44 @@ internal sealed class DataStepExecutor(PipelineArtifacts artifacts, IPredictionL
         }
     }
 
-    private async Task<(string Path, long Rows, string? HoldoutPath, long HoldoutRows)> FileAsync(StepExecution step, CancellationToken cancellationToken)
+    private async Task<(string Path, long Rows, string? HoldoutPath, long HoldoutRows)> FileAsync(StepExecution step, string scratch, CancellationToken cancellationToken)
     {
         var path = artifacts.AllowedPath(step.Text("path")!, "path");
-        var data = await TabularReader.LoadAsync(path, cancellationToken: cancellationToken);
-        step.Log.Write($"read {data.Rows} rows and {data.Columns.Count} columns from {Path.GetFileName(path)}");
-        return (path, data.Rows, null, 0);
+        if (!Directory.Exists(path))
+        {
+            var data = await TabularReader.LoadAsync(path, cancellationToken: cancellationToken);
+            step.Log.Write($"read {data.Rows} rows and {data.Columns.Count} columns from {Path.GetFileName(path)}");
+            return (path, data.Rows, null, 0);
+        }
+
+        // A folder: every CSV and Parquet file in it (name order), one table; a column missing from a file is empty there.
+        var files = Directory.EnumerateFiles(path).Where(IsTable).Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0)
+        {
+            throw new StepFailedException($"input path: the folder '{step.Text("path")}' holds no .csv or .parquet file");
+        }
+
+        var tables = new List<TabularData>();
+        foreach (var file in files)
+        {
+            tables.Add(await TabularReader.LoadAsync(file, cancellationToken: cancellationToken));
+        }
+
+        var columns = tables.SelectMany(t => t.Columns.Select(c => c.Name)).Distinct(StringComparer.Ordinal).ToList();
+        var rows = tables.SelectMany(t => Enumerable.Range(0, t.Rows).Select(r => (IReadOnlyList<string?>)columns
+            .Select(name => t.TryGetColumn(name, out var column) ? column.Text(r) : null).ToArray()));
+        var combined = Path.Combine(scratch, Path.GetFileName(Path.TrimEndingDirectorySeparator(path)) + ".csv");
+        await using (var writer = new StreamWriter(combined, false, new UTF8Encoding(false)))
+        {
+            TabularCsv.Write(writer, columns, rows);
+        }
+
+        var total = tables.Sum(t => (long)t.Rows);
+        step.Log.Write($"read {total} rows and {columns.Count} columns from {files.Count} files in {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))}");
+        return (combined, total, null, 0);
     }
+
+    private static bool IsTable(string file) => Path.GetExtension(file).ToUpperInvariant() is ".CSV" or ".PARQUET" or ".PQ";
 
     private static (string Path, long Rows, string? HoldoutPath, long HoldoutRows) Generate(StepExecution step, string scratch)
     {
