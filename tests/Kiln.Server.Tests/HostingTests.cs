@@ -19,6 +19,8 @@ public sealed class HostingTests : IDisposable
         Assert.True(paths.TryGetProperty("/api/models/{name}/versions", out _));
         Assert.True(paths.TryGetProperty("/api/deployments/{name}", out _));
         Assert.True(paths.TryGetProperty("/v2/models/{name}/infer", out _));
+        Assert.True(paths.GetProperty("/api/pipelines").GetProperty("post").GetProperty("requestBody").GetProperty("content").TryGetProperty("application/yaml", out _));
+        Assert.True(paths.TryGetProperty("/api/pipelines/runs/{id}/steps/{step}/approve", out _));
         Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
         Assert.Contains("text/html", docs.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
     }
