@@ -17,4 +17,10 @@ public interface ISketchStore
 
     /// <summary>Reads a deployment's buckets starting in [since, until), optionally of one version.</summary>
     Task<IReadOnlyList<StoredSketch>> ReadAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? modelVersion, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The sketch this store itself (this replica) stored for one bucket, or null: what a restarted process merges its
+    /// new rows into, so that the first flush after a start does not replace the rows stored before it.
+    /// </summary>
+    Task<StoredSketch?> ReadOwnAsync(string deployment, string modelName, int modelVersion, long bucketStartMs, CancellationToken cancellationToken);
 }

@@ -79,6 +79,7 @@ public sealed class LiveProfiles : IPredictionObserver
 
     private async Task FlushDirtyAsync(CancellationToken cancellationToken)
     {
+        await MergeStoredAsync(cancellationToken);
         List<StoredSketch> dirty = [];
         lock (_lock)
         {
@@ -118,12 +119,44 @@ public sealed class LiveProfiles : IPredictionObserver
                     }
                     else
                     {
-                        _open[key] = new OpenBucket(ProfileSketch.FromBytes(sketch.Data)) { Dirty = true };
+                        _open[key] = new OpenBucket(ProfileSketch.FromBytes(sketch.Data)) { Dirty = true, StoredMerged = true };
                     }
                 }
             }
 
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A bucket this process opened may have been stored before it started (a restart within the minute): its stored
+    /// rows are merged in once, before its first flush, so that flush adds to them instead of replacing them.
+    /// </summary>
+    private async Task MergeStoredAsync(CancellationToken cancellationToken)
+    {
+        List<BucketKey> unread;
+        lock (_lock)
+        {
+            unread = _open.Where(o => !o.Value.StoredMerged).Select(o => o.Key).ToList();
+        }
+
+        foreach (var key in unread)
+        {
+            var stored = await _store.ReadOwnAsync(key.Deployment, key.ModelName, key.ModelVersion, key.BucketStartMs, cancellationToken);
+            var sketch = stored is null ? null : ProfileSketch.FromBytes(stored.Data);
+            lock (_lock)
+            {
+                if (_open.TryGetValue(key, out var bucket) && !bucket.StoredMerged)
+                {
+                    if (sketch is not null)
+                    {
+                        bucket.Sketch.Merge(sketch);
+                        bucket.Dirty = true;
+                    }
+
+                    bucket.StoredMerged = true;
+                }
+            }
         }
     }
 
@@ -194,5 +227,8 @@ public sealed class LiveProfiles : IPredictionObserver
         public ProfileSketch Sketch { get; } = sketch;
 
         public bool Dirty { get; set; }
+
+        /// <summary>Whether what the store held for this bucket before this process opened it is merged in yet.</summary>
+        public bool StoredMerged { get; set; }
     }
 }

@@ -71,4 +71,20 @@ public sealed class PostgresSketchStore(NpgsqlDataSource dataSource, string repl
 
         return sketches;
     }
+
+    public async Task<StoredSketch?> ReadOwnAsync(string deployment, string modelName, int modelVersion, long bucketStartMs, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var select = connection.CreateCommand();
+        select.CommandText = "SELECT rows, data FROM profile_sketches WHERE deployment = @deployment AND model = @model AND version = @version AND bucket = @bucket AND replica = @replica";
+        select.Parameters.AddWithValue("deployment", deployment);
+        select.Parameters.AddWithValue("model", modelName);
+        select.Parameters.AddWithValue("version", modelVersion);
+        select.Parameters.AddWithValue("bucket", bucketStartMs);
+        select.Parameters.AddWithValue("replica", replica);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new StoredSketch(deployment, modelName, modelVersion, bucketStartMs, reader.GetInt64(0), (byte[])reader.GetValue(1))
+            : null;
+    }
 }

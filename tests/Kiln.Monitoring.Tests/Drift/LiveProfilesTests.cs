@@ -59,6 +59,28 @@ public sealed class LiveProfilesTests
         Assert.Equal(4, Assert.Single(store.Stored.Values).Rows);
     }
 
+    [Fact]
+    public async Task Flush_AfterARestartWithinTheMinute_AddsToTheStoredBucketInsteadOfReplacingIt()
+    {
+        var store = new MemorySketches();
+        var before = new LiveProfiles(store, TimeSpan.FromMinutes(1));
+        before.Observe(PredictionLogWriterTests.Record("a", 3, Minute.AddSeconds(5)));
+        await before.FlushAsync(CancellationToken.None);
+
+        // The process stops and a new one starts within the same minute, on the same store.
+        var after = new LiveProfiles(store, TimeSpan.FromMinutes(1));
+        after.Observe(PredictionLogWriterTests.Record("b", 2, Minute.AddSeconds(40)));
+        await after.FlushAsync(CancellationToken.None);
+        after.Observe(PredictionLogWriterTests.Record("a", 1, Minute.AddSeconds(50)));
+        await after.FlushAsync(CancellationToken.None);
+
+        var bucket = Assert.Single(store.Stored.Values);
+        Assert.Equal(6, bucket.Rows);
+        var sketch = ProfileSketch.FromBytes(bucket.Data);
+        Assert.Equal(6, sketch.Find("age")!.Count);
+        Assert.Equal(4, sketch.Find("job")!.Categorical!.Counts["admin."]);
+    }
+
     private sealed class MemorySketches : ISketchStore
     {
         public Dictionary<long, StoredSketch> Stored { get; } = [];
@@ -96,5 +118,8 @@ public sealed class LiveProfilesTests
 
         public Task<IReadOnlyList<StoredSketch>> ReadAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? modelVersion, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<StoredSketch>>(Stored.Values.ToArray());
+
+        public Task<StoredSketch?> ReadOwnAsync(string deployment, string modelName, int modelVersion, long bucketStartMs, CancellationToken cancellationToken) =>
+            Task.FromResult(Stored.GetValueOrDefault(bucketStartMs));
     }
 }

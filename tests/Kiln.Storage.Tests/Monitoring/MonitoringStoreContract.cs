@@ -125,6 +125,12 @@ public abstract class MonitoringStoreContract
         Assert.Equal(5L, only.Rows);
         Assert.Equal([4, 5], only.Data);
         Assert.Equal(2, (await stores.Sketches.ReadAsync("bank", T0, T0.AddMinutes(5), null, default)).Count);
+
+        var own = await stores.Sketches.ReadOwnAsync("bank", "m", 1, bucket, default);
+        Assert.Equal(5L, own!.Rows);
+        Assert.Equal([4, 5], own.Data);
+        Assert.Null(await stores.Sketches.ReadOwnAsync("bank", "m", 2, bucket, default));
+        Assert.Null(await stores.Sketches.ReadOwnAsync("bank", "m", 1, bucket + 120_000, default));
     }
 
     protected async Task CustomMetrics_AppendThenReadByNameAndRange()

@@ -35,6 +35,18 @@ public sealed class PostgresMonitoringStoreTests : MonitoringStoreContract
     [PostgresFact]
     public Task Postgres_QualityBuckets_AfterRetentionHoldOnlyTheRowsLeft() => QualityBuckets_AfterRetentionHoldOnlyTheRowsLeft();
 
+    [PostgresFact]
+    public async Task Postgres_Sketches_ReadOwnReturnsOnlyThisReplicasBucket()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        var a = new PostgresSketchStore(database.DataSource, "replica-a");
+        var b = new PostgresSketchStore(database.DataSource, "replica-b");
+        await a.UpsertAsync([new("bank", "m", 1, 60_000, 3, [1, 2, 3])], default);
+
+        Assert.Equal(3L, (await a.ReadOwnAsync("bank", "m", 1, 60_000, default))!.Rows);
+        Assert.Null(await b.ReadOwnAsync("bank", "m", 1, 60_000, default));
+    }
+
     protected override async Task<IMonitoringStores> OpenAsync() => new Stores(await PostgresTestDatabase.CreateAsync());
 
     private sealed class Stores(PostgresTestDatabase database) : IMonitoringStores
