@@ -40,6 +40,7 @@ public sealed class OnnxRuntimeFactory : IModelRuntimeFactory
     /// </summary>
     internal static InferenceSession CreateSession(byte[] model, string field)
     {
+        OnnxTelemetry.EnsureDecided();
         using var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
