@@ -19,6 +19,33 @@ public sealed class FileSystemArtifactStore : IArtifactStore
         _staging = Path.GetFullPath(Path.Combine(root, "staging"));
         Directory.CreateDirectory(_root);
         Directory.CreateDirectory(_staging);
+        RemoveLeftovers();
+    }
+
+    /// <summary>How long a staging file may go unwritten before it counts as left over by a process that died mid-upload.</summary>
+    public static readonly TimeSpan LeftoverAge = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Deletes staging files a crashed process left half-written. An upload in progress writes its file all the time, so
+    /// only files untouched for <see cref="LeftoverAge"/> go (another process sharing the folder may be uploading now).
+    /// </summary>
+    private void RemoveLeftovers()
+    {
+        var cutoff = DateTime.UtcNow - LeftoverAge;
+        foreach (var file in Directory.EnumerateFiles(_staging))
+        {
+            try
+            {
+                if (File.GetLastWriteTimeUtc(file) < cutoff)
+                {
+                    File.Delete(file);
+                }
+            }
+            catch (IOException)
+            {
+                // in use or gone already: the next start looks again
+            }
+        }
     }
 
     public async Task<(string Sha256, long Size)> PutAsync(Stream content, CancellationToken cancellationToken)
