@@ -114,6 +114,23 @@ public sealed class TrackingApiTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, traversal.StatusCode);
     }
 
+    [Theory]
+    [InlineData("..%2fsecret")]
+    [InlineData("%252e%252e/secret")]
+    [InlineData("reports/%2e%2e%2f%2e%2e%2fsecret")]
+    [InlineData("reports/%20/x")]
+    public async Task Artifacts_EncodedTraversal_IsRefusedAsOnTheMlflowApi(string path)
+    {
+        using var client = _factory.CreateKilnClient();
+        using var http = _factory.CreateHttpClient();
+        await using var run = await client.StartRunAsync("encoded");
+
+        using var response = await http.PutAsync($"/api/runs/{run.Id}/artifacts/{path}", new ByteArrayContent([1, 2, 3]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Empty(await client.ListArtifactsAsync(run.Id));
+    }
+
     [Fact]
     public async Task Tracking_UnknownRunOrExperiment_Is404_AndViewerCannotWrite()
     {

@@ -10,9 +10,7 @@ namespace Kiln.Server.Mlflow;
 /// </summary>
 internal static class MlflowPaths
 {
-    private const int MaxLength = 1024;
-
-    /// <summary>A relative artifact path: '/'-separated names, no traversal; null or empty when <paramref name="optional"/>.</summary>
+    /// <summary>A relative artifact path: '/'-separated names, no traversal (the one check, <see cref="Uploads.PackagePath"/>); empty when <paramref name="optional"/> and absent.</summary>
     public static string Relative(string? path, string field, bool optional = false)
     {
         if (string.IsNullOrEmpty(path))
@@ -20,22 +18,9 @@ internal static class MlflowPaths
             return optional ? "" : throw KilnException.Invalid(field, "is required.");
         }
 
-        var shown = path.Length <= 80 ? path : path[..80] + "…";
-        if (path.Length > MaxLength || path.Contains('%') || path.Contains('\\') || path.Contains(':') || path.StartsWith('/') || path.Any(char.IsControl))
-        {
-            throw KilnException.Invalid(field, $"'{shown}' must be a relative, '/'-separated path without '%', '\\\\', ':' or control characters.");
-        }
-
-        var trimmed = path.TrimEnd('/');
-        foreach (var segment in trimmed.Split('/'))
-        {
-            if (segment.Length == 0 || segment == "." || segment == ".." || segment.Trim().Length == 0)
-            {
-                throw KilnException.Invalid(field, $"'{shown}' has an empty, '.' or '..' segment.");
-            }
-        }
-
-        return trimmed;
+        // A trailing '/' names a directory; a path that is nothing but '/' is absolute.
+        var trimmed = path.Length > 1 ? path.TrimEnd('/') : path;
+        return Uploads.PackagePath.Validate(trimmed.Length == 0 ? path : trimmed, field);
     }
 
     /// <summary>A proxied artifact path <c>&lt;experiment_id&gt;/&lt;run_id&gt;/artifacts[/&lt;path&gt;]</c>.</summary>

@@ -3,37 +3,38 @@ using Kiln.Core;
 namespace Kiln.Server.Uploads;
 
 /// <summary>
-/// Validates the relative path of an uploaded file: no absolute paths, no '..', no backslashes, no
-/// control characters, no empty or hidden-traversal segments. MLflow's artifact CVEs (path
-/// traversal through file names) are the checklist.
+/// The one check of every path a client names inside Kiln's artifact space: uploaded package files, run artifacts on
+/// the native and the MLflow API, model version sources. Relative, '/'-separated, and none of what MLflow's artifact
+/// CVEs used: '..' or '.' or blank segments, '%' (so no encoded or double-encoded traversal such as <c>..%2f</c> or
+/// <c>%252e</c>), backslashes, ':' (drive letters, schemes), absolute paths, control characters.
 /// </summary>
 internal static class PackagePath
 {
-    public const int MaxLength = 512;
+    public const int MaxLength = 1024;
 
-    public static string Validate(string? path)
+    public static string Validate(string? path, string field = "file")
     {
         if (string.IsNullOrWhiteSpace(path))
         {
-            throw KilnException.Invalid("file", "every uploaded file needs a file name (its path inside the package).");
+            throw KilnException.Invalid(field, "every uploaded file needs a file name (its path inside the package).");
         }
 
         var shown = path.Length <= 80 ? path : path[..80] + "…";
         if (path.Length > MaxLength)
         {
-            throw KilnException.Invalid("file", $"path '{shown}' is longer than {MaxLength} characters.");
+            throw KilnException.Invalid(field, $"path '{shown}' is longer than {MaxLength} characters.");
         }
 
-        if (path.Contains('\\') || path.StartsWith('/') || path.Contains(':') || path.Any(char.IsControl))
+        if (path.Contains('%') || path.Contains('\\') || path.StartsWith('/') || path.Contains(':') || path.Any(char.IsControl))
         {
-            throw KilnException.Invalid("file", $"path '{shown}' must be relative, '/'-separated, with no ':', '\\\\' or control characters.");
+            throw KilnException.Invalid(field, $"path '{shown}' must be relative, '/'-separated, with no '%', ':', '\\\\' or control characters.");
         }
 
         foreach (var segment in path.Split('/'))
         {
-            if (segment.Length == 0 || segment == "." || segment == "..")
+            if (segment.Trim().Length == 0 || segment == "." || segment == "..")
             {
-                throw KilnException.Invalid("file", $"path '{shown}' has an empty, '.' or '..' segment.");
+                throw KilnException.Invalid(field, $"path '{shown}' has an empty, '.' or '..' segment.");
             }
         }
 
