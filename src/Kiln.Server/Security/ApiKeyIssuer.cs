@@ -5,7 +5,7 @@ using Kiln.Core.Security;
 namespace Kiln.Server.Security;
 
 /// <summary>Creates keys: a random secret returned once, its hash stored.</summary>
-internal sealed class ApiKeyIssuer(IApiKeyStore store, TimeProvider time)
+internal sealed class ApiKeyIssuer(IApiKeyStore store, ApiKeyValidator validator, TimeProvider time)
 {
     public async Task<CreatedApiKey> IssueAsync(string name, KilnRole role, CancellationToken cancellationToken, string? secret = null)
     {
@@ -19,6 +19,7 @@ internal sealed class ApiKeyIssuer(IApiKeyStore store, TimeProvider time)
             CreatedAt = time.GetUtcNow(),
         };
         await store.CreateAsync(info, ApiKeySecret.Hash(key), cancellationToken);
+        validator.Forget(); // the secret may have been tried (and refused) before it existed
         return new CreatedApiKey(key, info);
     }
 }

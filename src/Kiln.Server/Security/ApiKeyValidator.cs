@@ -6,13 +6,19 @@ namespace Kiln.Server.Security;
 /// <summary>
 /// Checks presented keys against the store. A valid key is remembered for a short while so the
 /// serving path does not hit the database per request; revoking through this server forgets it at once,
-/// and another replica's revocation takes effect within <see cref="CacheLifetime"/>.
+/// and another replica's revocation takes effect within <see cref="CacheLifetime"/>. A refused key is
+/// remembered too, for <see cref="RejectionLifetime"/>, so a client hammering with a bad key costs no
+/// database lookups; a key issued through this server is forgotten at once, one issued through another
+/// replica is accepted here within that time.
 /// </summary>
 public sealed class ApiKeyValidator(IApiKeyStore store, TimeProvider time)
 {
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan RejectionLifetime = TimeSpan.FromSeconds(10);
     private const int MaxCachedKeys = 10_000;
+    private const int MaxRejectedKeys = 100_000;
     private readonly ConcurrentDictionary<string, CachedKey> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _rejected = new(StringComparer.Ordinal);
 
     public async ValueTask<ApiKeyCaller?> ValidateAsync(string presentedKey, CancellationToken cancellationToken)
     {
@@ -23,11 +29,24 @@ public sealed class ApiKeyValidator(IApiKeyStore store, TimeProvider time)
             return cached.Caller;
         }
 
-        var key = await store.FindActiveByHashAsync(hash, cancellationToken);
-        if (key is null)
+        if (_rejected.TryGetValue(hash, out var until) && until > now)
         {
             return null;
         }
+
+        var key = await store.FindActiveByHashAsync(hash, cancellationToken);
+        if (key is null)
+        {
+            if (_rejected.Count >= MaxRejectedKeys)
+            {
+                _rejected.Clear(); // bounded: a flood of distinct bad keys costs lookups again, never memory
+            }
+
+            _rejected[hash] = now + RejectionLifetime;
+            return null;
+        }
+
+        _rejected.TryRemove(hash, out _);
 
         if (_cache.Count >= MaxCachedKeys)
         {
@@ -39,8 +58,12 @@ public sealed class ApiKeyValidator(IApiKeyStore store, TimeProvider time)
         return caller;
     }
 
-    /// <summary>Forgets every cached key (after a revocation).</summary>
-    public void Forget() => _cache.Clear();
+    /// <summary>Forgets every cached key and refusal (after a revocation or a new key).</summary>
+    public void Forget()
+    {
+        _cache.Clear();
+        _rejected.Clear();
+    }
 
     private sealed record CachedKey(ApiKeyCaller Caller, DateTimeOffset ExpiresAt);
 }
