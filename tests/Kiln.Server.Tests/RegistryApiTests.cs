@@ -134,6 +134,33 @@ public sealed class RegistryApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Register_FloodOfFormFields_IsRefusedBeforeItGrowsMemory()
+    {
+        using var http = _factory.CreateHttpClient();
+        using var many = new MultipartFormDataContent();
+        for (var i = 0; i < 40; i++)
+        {
+            many.Add(new StringContent("x"), $"field{i}");
+        }
+
+        using var large = new MultipartFormDataContent();
+        for (var i = 0; i < 20; i++)
+        {
+            large.Add(new StringContent(new string('x', 60 * 1024)), $"field{i}"); // each under the per-field cap
+        }
+
+        using var small = new KilnAppFactory(settings: new Dictionary<string, string?> { ["Kiln:Serving:MaxUploadBytes"] = "1048576" });
+        using var smallHttp = small.CreateHttpClient();
+
+        using var tooMany = await http.PostAsync("/api/models/m/versions", many);
+        using var tooLarge = await smallHttp.PostAsync("/api/models/m/versions", large);
+
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        Assert.Contains("at most 32 form fields", (await tooMany.ReadJsonAsync()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+    }
+
+    [Fact]
     public async Task Register_NoFileOrWrongMediaType_IsClear4xx()
     {
         using var http = _factory.CreateHttpClient();

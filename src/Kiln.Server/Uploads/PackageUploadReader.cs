@@ -48,6 +48,9 @@ internal sealed class PackageUploadReader(IOptions<KilnOptions> options)
 
     public string StagingRoot() => Path.Combine(Path.GetFullPath(options.Value.Storage.DataDir), "staging", "uploads");
 
+    /// <summary>The most text fields an upload may carry (alias, description, source, runId, featureNames… need a handful).</summary>
+    public const int MaxFields = 32;
+
     private static async Task ReadPartsAsync(MultipartReader reader, UploadedPackage package, ServingOptions limits, CancellationToken cancellationToken)
     {
         var fields = (Dictionary<string, string>)package.Fields;
@@ -63,8 +66,22 @@ internal sealed class PackageUploadReader(IOptions<KilnOptions> options)
 
             if (!disposition.FileName.HasValue && !disposition.FileNameStar.HasValue)
             {
+                // Text fields count toward the upload limit like files, and there are few of them: a flood of fields
+                // must not grow memory where a flood of file bytes cannot.
+                if (fields.Count >= MaxFields)
+                {
+                    throw KilnException.Invalid("body", $"a package upload has at most {MaxFields} form fields besides its files.");
+                }
+
                 var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
-                fields[name] = await ReadFieldAsync(section.Body, name, cancellationToken);
+                var value = await ReadFieldAsync(section.Body, name, cancellationToken);
+                total += Encoding.UTF8.GetByteCount(name) + Encoding.UTF8.GetByteCount(value);
+                if (total > limits.MaxUploadBytes)
+                {
+                    throw new KilnException(KilnErrorKind.PayloadTooLarge, $"The package is larger than the {limits.MaxUploadBytes} bytes this server accepts (Kiln:Serving:MaxUploadBytes).");
+                }
+
+                fields[name] = value;
                 continue;
             }
 
