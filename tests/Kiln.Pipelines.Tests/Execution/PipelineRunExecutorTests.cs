@@ -285,7 +285,14 @@ public sealed class PipelineRunExecutorTests
 
         var done = await h.RunAsync(run.Id, duringRun: async () =>
         {
-            seen = (await h.Store.GetRunAsync(run.Id, default))!.Status;
+            // The step marks itself waiting on its own schedule; a slow machine may need more than three ticks.
+            var until = DateTime.UtcNow.AddSeconds(20);
+            do
+            {
+                seen = (await h.Store.GetRunAsync(run.Id, default))!.Status;
+            }
+            while (seen != PipelineRunStatus.Waiting && DateTime.UtcNow < until && await DelayAsync());
+
             h.Steps.Decision.SetResult(new JsonObject { ["approved"] = true });
         });
 
@@ -309,6 +316,12 @@ public sealed class PipelineRunExecutorTests
         Assert.Equal("replica-b", stored.Owner);
         Assert.Equal(PipelineStepStatus.Running, (await h.StepsAsync(run.Id))["slow"].Status);
         Assert.False(done.IsFinished);
+    }
+
+    private static async Task<bool> DelayAsync()
+    {
+        await Task.Delay(20);
+        return true;
     }
 
     private static void AssertGap(DateTimeOffset from, DateTimeOffset to, TimeSpan expected)
