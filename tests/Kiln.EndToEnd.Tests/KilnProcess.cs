@@ -23,6 +23,8 @@ internal sealed class KilnProcess : IAsyncDisposable
 
     public Uri Url { get; }
 
+    public bool HasExited => _process.HasExited;
+
     public string Output
     {
         get
@@ -35,10 +37,11 @@ internal sealed class KilnProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <c>kiln serve</c> on a free loopback port and waits until it answers liveness.</summary>
-    public static async Task<KilnProcess> StartServerAsync(string dataDir, IDictionary<string, string> environment)
+    /// <param name="openFileLimit">When set, the server runs under <c>prlimit</c> with this soft and hard open-file limit.</param>
+    public static async Task<KilnProcess> StartServerAsync(string dataDir, IDictionary<string, string> environment, int? openFileLimit = null)
     {
         var url = new Uri($"http://127.0.0.1:{FreePort()}/");
-        var process = Start(["serve", "--urls", url.ToString().TrimEnd('/'), "--data-dir", dataDir], environment);
+        var process = Start(["serve", "--urls", url.ToString().TrimEnd('/'), "--data-dir", dataDir], environment, openFileLimit);
         var server = new KilnProcess(process, url);
         using var http = new HttpClient { BaseAddress = url };
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -122,14 +125,22 @@ internal sealed class KilnProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static Process Start(IEnumerable<string> args, IDictionary<string, string> environment)
+    private static Process Start(IEnumerable<string> args, IDictionary<string, string> environment, int? openFileLimit = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "prlimit")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (openFileLimit is { } limit)
+        {
+            // The .NET runtime raises its soft limit to the hard one at start, so both are lowered.
+            info.ArgumentList.Add($"--nofile={limit}:{limit}");
+            info.ArgumentList.Add("--");
+            info.ArgumentList.Add("dotnet");
+        }
+
         info.ArgumentList.Add(KilnDll);
         foreach (var arg in args)
         {

@@ -45,6 +45,8 @@ public sealed class HostingTests : IDisposable
             ["Kiln:Serving:MaxRequestBodyBytes"] = "10",
             ["Kiln:Serving:MaxUploadFiles"] = "0",
             ["Kiln:Auth:AdminKey"] = "short",
+            ["Kiln:Serving:MaxConnections"] = "3",
+            ["Kiln:Serving:KeepAliveTimeout"] = "00:00:00",
         });
 
         var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
@@ -53,6 +55,8 @@ public sealed class HostingTests : IDisposable
         Assert.Contains("MaxRequestBodyBytes", message, StringComparison.Ordinal);
         Assert.Contains("MaxUploadFiles", message, StringComparison.Ordinal);
         Assert.Contains("AdminKey", message, StringComparison.Ordinal);
+        Assert.Contains("MaxConnections", message, StringComparison.Ordinal);
+        Assert.Contains("KeepAliveTimeout", message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -73,8 +73,8 @@ public sealed class ProcessMetricsCollector : IMetricsCollector
         return Math.Max(0, count - 1);
     }
 
-    /// <summary>The soft limit from the "Max open files" line of /proc/self/limits, if there is one.</summary>
-    internal static double? MaxFileDescriptors()
+    /// <summary>The soft limit from the "Max open files" line of /proc/self/limits, if there is one (Linux only).</summary>
+    public static long? MaxFileDescriptors()
     {
         if (!File.Exists(ProcLimits))
         {
@@ -89,7 +89,7 @@ public sealed class ProcessMetricsCollector : IMetricsCollector
             }
 
             var fields = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            return fields.Length > 0 && double.TryParse(fields[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var soft) ? soft : null;
+            return fields.Length > 0 && long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var soft) ? soft : null;
         }
 
         return null;

@@ -55,6 +55,20 @@ public sealed class ServingOptions
 
     /// <summary>The most files one package upload may hold.</summary>
     public int MaxUploadFiles { get; set; } = 1000;
+
+    /// <summary>
+    /// The most HTTP connections open at once; more are closed as they arrive. Empty: two thirds of the
+    /// process's open-file limit (an eighth of that again for upgraded dashboard connections; the rest stays for
+    /// files and the database),
+    /// so a connection flood can never run the process out of descriptors.
+    /// </summary>
+    public int? MaxConnections { get; set; }
+
+    /// <summary>How long a client may take to send a request's headers before the connection is closed.</summary>
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long an idle connection (one that sent nothing yet, or finished its request) is kept open.</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(75);
 }
 
 public sealed class AuthOptions

@@ -69,6 +69,16 @@ internal sealed class KilnOptionsValidator : IValidateOptions<KilnOptions>
             errors.Add("Kiln:Serving:MaxUploadFiles must be at least 1.");
         }
 
+        if (options.Serving.MaxConnections is < 16)
+        {
+            errors.Add("Kiln:Serving:MaxConnections must be at least 16.");
+        }
+
+        if (options.Serving.RequestHeadersTimeout <= TimeSpan.Zero || options.Serving.KeepAliveTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Kiln:Serving:RequestHeadersTimeout and KeepAliveTimeout must be positive.");
+        }
+
         if (options.Auth.AdminKey is { } key && key.Length < 16)
         {
             errors.Add("Kiln:Auth:AdminKey (KILN_ADMIN_KEY) must be at least 16 characters.");

@@ -40,6 +40,10 @@ public static class KilnServiceCollectionExtensions
     {
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+
+        // Kestrel warns once per connection refused at the limit; a flood would flood the log too. They are counted in
+        // /metrics (kiln_http_connections_rejected_total) instead.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.Connections", LogLevel.Error);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Services.AddKilnOptions(builder.Configuration);
         builder.Services.AddKilnStorage();
@@ -54,8 +58,10 @@ public static class KilnServiceCollectionExtensions
         builder.Services.AddKilnCluster();
         builder.Services.AddKilnMetrics();
         builder.Services.AddKilnDashboard();
-        builder.WebHost.ConfigureKestrel((context, kestrel) =>
-            kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue<long?>("Kiln:Serving:MaxRequestBodyBytes") ?? new ServingOptions().MaxRequestBodyBytes);
+        builder.WebHost.ConfigureKestrel((context, kestrel) => ConnectionLimits.Apply(
+            kestrel.Limits,
+            context.Configuration.GetSection("Kiln:Serving").Get<ServingOptions>() ?? new ServingOptions(),
+            Kiln.Monitoring.Metrics.ProcessMetricsCollector.MaxFileDescriptors()));
         return builder;
     }
 

@@ -22,6 +22,8 @@ public static class MetricsServiceCollectionExtensions
         services.TryAddSingleton(provider => new TrafficWindows(provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(provider => new ServingMetrics(provider.GetRequiredService<MetricsRegistry>(), provider.GetRequiredService<TrafficWindows>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeploymentObserver, DeploymentMetricsObserver>());
+        services.AddSingleton<ConnectionMetrics>();
+        services.AddHostedService(provider => provider.GetRequiredService<ConnectionMetrics>());
         return services;
     }
 
