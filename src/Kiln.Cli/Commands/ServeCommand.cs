@@ -30,6 +30,11 @@ internal static class ServeCommand
         Description = "Where artifacts live: a folder, or s3://bucket/optional/prefix (default: $KILN_ARTIFACTS or <data-dir>/artifacts)",
     };
 
+    private static readonly Option<string?> PublicUrl = new("--public-url")
+    {
+        Description = "The URL people and alert receivers reach Kiln at, e.g. https://kiln.example.com (default: $KILN_PUBLIC_URL, else the first --urls address)",
+    };
+
     private static readonly Option<bool> NoAuth = new("--no-auth")
     {
         Description = "Disable API keys (every caller is an admin): for local experiments only",
@@ -42,6 +47,7 @@ internal static class ServeCommand
         command.Options.Add(DataDir);
         command.Options.Add(Database);
         command.Options.Add(Artifacts);
+        command.Options.Add(PublicUrl);
         command.Options.Add(NoAuth);
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -59,6 +65,11 @@ internal static class ServeCommand
             if (parse.GetValue(Artifacts) is { } artifacts)
             {
                 overrides["Kiln:Storage:Artifacts"] = artifacts;
+            }
+
+            if (parse.GetValue(PublicUrl) is { } publicUrl)
+            {
+                overrides["Kiln:PublicUrl"] = publicUrl;
             }
 
             if (parse.GetValue(NoAuth))

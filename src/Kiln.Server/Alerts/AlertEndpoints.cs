@@ -64,17 +64,21 @@ internal static class AlertEndpoints
     private static async Task<Ok<AlertRule>> GetRule(string id, AlertRuleCatalog rules, HttpContext context, CancellationToken cancellationToken) =>
         TypedResults.Ok(WebhookRedaction.ForCaller(await rules.GetAsync(id, cancellationToken) ?? throw KilnException.NotFound("Alert rule", id), context));
 
-    private static async Task<Created<AlertRule>> CreateRule(AlertRuleRequest request, IAlertStore store, CancellationToken cancellationToken)
+    private static async Task<Created<AlertRule>> CreateRule(AlertRuleRequest request, IAlertStore store, WebhookTargetPolicy webhookTargets, CancellationToken cancellationToken)
     {
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        var created = await store.CreateRuleAsync(AlertRules.Create(id, request), cancellationToken);
+        var rule = AlertRules.Create(id, request);
+        webhookTargets.CheckRuleWebhooks(rule.Webhooks);
+        var created = await store.CreateRuleAsync(rule, cancellationToken);
         return TypedResults.Created($"/api/alerts/rules/{id}", created);
     }
 
-    private static async Task<Ok<AlertRule>> UpdateRule(string id, AlertRuleRequest request, AlertRuleCatalog rules, IAlertStore store, CancellationToken cancellationToken)
+    private static async Task<Ok<AlertRule>> UpdateRule(
+        string id, AlertRuleRequest request, AlertRuleCatalog rules, IAlertStore store, WebhookTargetPolicy webhookTargets, CancellationToken cancellationToken)
     {
         EnsureNotConfigured(id, rules);
         var rule = AlertRules.Create(id, request);
+        webhookTargets.CheckRuleWebhooks(rule.Webhooks);
         return TypedResults.Ok(await store.UpdateRuleAsync(rule, cancellationToken) ?? throw KilnException.NotFound("Alert rule", id));
     }
 

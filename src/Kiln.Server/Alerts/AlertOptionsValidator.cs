@@ -25,9 +25,18 @@ internal sealed class AlertOptionsValidator : IValidateOptions<AlertOptions>
             }
         }
 
-        if (!Uri.TryCreate(options.ExternalUrl, UriKind.Absolute, out _))
+        if (options.ExternalUrl is not null && !Uri.TryCreate(options.ExternalUrl, UriKind.Absolute, out _))
         {
             errors.Add($"{section}:ExternalUrl must be an absolute URL.");
+        }
+
+        for (var i = 0; i < options.AllowedWebhookTargets.Count; i++)
+        {
+            var entry = options.AllowedWebhookTargets[i]?.Trim();
+            if (string.IsNullOrEmpty(entry) || (!WebhookTargetPolicy.TryParseNetwork(entry, out _) && Uri.CheckHostName(entry) != UriHostNameType.Dns))
+            {
+                errors.Add($"{section}:AllowedWebhookTargets:{i} must be a host name, an address or a CIDR range such as 10.0.0.0/8.");
+            }
         }
 
         if (string.IsNullOrWhiteSpace(options.Receiver))

@@ -31,8 +31,14 @@ public static class AlertServiceCollectionExtensions
             new TrafficAlertSignals(provider.GetRequiredService<TrafficWindows>(), provider.GetRequiredService<IOptions<AlertOptions>>().Value.MinimumRequests)));
         services.TryAddSingleton<AlertSignalRouter>();
 
+        services.TryAddSingleton<WebhookTargetPolicy>();
         services.AddHttpClient(AlertWebhookSender.HttpClientName)
-            .ConfigureHttpClient((provider, client) => client.Timeout = provider.GetRequiredService<IOptions<AlertOptions>>().Value.WebhookTimeout);
+            .ConfigureHttpClient((provider, client) => client.Timeout = provider.GetRequiredService<IOptions<AlertOptions>>().Value.WebhookTimeout)
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
+            {
+                ConnectCallback = provider.GetRequiredService<WebhookTargetPolicy>().ConnectAsync,
+                AllowAutoRedirect = false,
+            });
         services.TryAddSingleton<AlertWebhookSender>();
         services.TryAddSingleton<WebhookAlertNotifier>();
         services.TryAddSingleton<IAlertNotifier>(provider => provider.GetRequiredService<WebhookAlertNotifier>());

@@ -20,11 +20,13 @@ internal sealed partial class WebhookAlertNotifier : BackgroundService, IAlertNo
     private readonly AlertWebhookSender _sender;
     private readonly IOptions<AlertOptions> _options;
     private readonly ILogger<WebhookAlertNotifier> _logger;
+    private readonly Hosting.PublicAddress _publicAddress;
 
-    public WebhookAlertNotifier(AlertWebhookSender sender, IOptions<AlertOptions> options, ILogger<WebhookAlertNotifier> logger)
+    public WebhookAlertNotifier(AlertWebhookSender sender, IOptions<AlertOptions> options, Hosting.PublicAddress publicAddress, ILogger<WebhookAlertNotifier> logger)
     {
         _sender = sender;
         _options = options;
+        _publicAddress = publicAddress;
         _logger = logger;
         _queue = Channel.CreateBounded<AlertNotification>(
             new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
@@ -47,7 +49,7 @@ internal sealed partial class WebhookAlertNotifier : BackgroundService, IAlertNo
             {
                 var settings = _options.Value;
                 var urls = settings.Webhooks.Concat(notification.Rule?.Webhooks ?? []).Select(u => u.Trim()).Distinct(StringComparer.Ordinal);
-                var message = AlertmanagerPayloads.Build(notification, settings.Receiver, settings.ExternalUrl);
+                var message = AlertmanagerPayloads.Build(notification, settings.Receiver, settings.ExternalUrl ?? _publicAddress.Value);
                 foreach (var url in urls)
                 {
                     await _slots.WaitAsync(stoppingToken);

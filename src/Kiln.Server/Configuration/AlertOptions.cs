@@ -17,8 +17,17 @@ public sealed class AlertOptions
     /// <summary>Read-only rules (<c>source: config</c>); the same fields as the API's, durations as <c>5m</c>.</summary>
     public List<AlertRuleOptions> Rules { get; set; } = [];
 
-    /// <summary>Kiln's address as receivers should link to it (<c>externalURL</c>, <c>generatorURL</c>).</summary>
-    public string ExternalUrl { get; set; } = "http://127.0.0.1:5080";
+    /// <summary>
+    /// Kiln's address as receivers should link to it (<c>externalURL</c>, <c>generatorURL</c>); empty: the server's
+    /// public URL (<c>Kiln:PublicUrl</c>, else the address it listens on).
+    /// </summary>
+    public string? ExternalUrl { get; set; }
+
+    /// <summary>
+    /// Loopback and private targets webhooks may reach: host names, addresses or CIDR ranges (<c>10.0.0.0/8</c>).
+    /// Public addresses and the hosts of webhooks written in configuration are always allowed.
+    /// </summary>
+    public List<string> AllowedWebhookTargets { get; set; } = [];
 
     /// <summary>The <c>receiver</c> name in webhook bodies.</summary>
     public string Receiver { get; set; } = "kiln";

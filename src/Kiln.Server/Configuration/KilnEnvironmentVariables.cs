@@ -14,6 +14,7 @@ public static class KilnEnvironmentVariables
         ["KILN_DATA_DIR"] = "Kiln:Storage:DataDir",
         ["KILN_DATABASE"] = "Kiln:Storage:Database",
         ["KILN_REPLICA"] = "Kiln:Replica",
+        ["KILN_PUBLIC_URL"] = "Kiln:PublicUrl",
         ["KILN_ARTIFACTS"] = "Kiln:Storage:Artifacts",
         ["KILN_ADMIN_KEY"] = "Kiln:Auth:AdminKey",
         ["KILN_AUTH_ENABLED"] = "Kiln:Auth:Enabled",

@@ -19,6 +19,12 @@ public sealed class KilnOptions
 
     public Pipelines.PipelineOptions Pipelines { get; set; } = new();
 
+    /// <summary>
+    /// The URL people and receivers reach Kiln at (<c>KILN_PUBLIC_URL</c>, <c>--public-url</c>), e.g. the load balancer's
+    /// <c>https://kiln.example.com</c>: used in alert links. Empty: the first address the server listens on.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
     /// <summary>This process's name among replicas sharing one database (<c>KILN_REPLICA</c>); default: host name and process id.</summary>
     public string? Replica { get; set; }
 }

@@ -36,6 +36,12 @@ internal sealed class KilnOptionsValidator : IValidateOptions<KilnOptions>
             errors.Add("Kiln:Replica (KILN_REPLICA) must be 1 to 64 printable characters.");
         }
 
+        if (options.PublicUrl is { } publicUrl
+            && !(Uri.TryCreate(publicUrl, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
+        {
+            errors.Add("Kiln:PublicUrl (KILN_PUBLIC_URL, --public-url) must be an absolute http or https URL.");
+        }
+
         ArtifactStorageValidator.Validate(options.Storage, errors);
 
         var pipelines = options.Pipelines;

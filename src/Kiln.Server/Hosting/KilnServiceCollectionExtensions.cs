@@ -70,6 +70,7 @@ public static class KilnServiceCollectionExtensions
         services.AddOptions<KilnOptions>().Bind(configuration.GetSection(KilnOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KilnOptions>, KilnOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<PublicAddress>();
         return services;
     }
 

@@ -10,7 +10,8 @@ namespace Kiln.Server.Rollouts;
 /// Reports canary decisions (advanced, promoted, rolled back) to the configured alert webhooks in
 /// Alertmanager's shape, so whoever is paged for alerts also hears that a canary was rolled back and why.
 /// </summary>
-internal sealed partial class RolloutEventWebhooks(IAlertEventStream events, AlertWebhookSender sender, IOptions<AlertOptions> options, ILogger<RolloutEventWebhooks> logger)
+internal sealed partial class RolloutEventWebhooks(
+    IAlertEventStream events, AlertWebhookSender sender, IOptions<AlertOptions> options, Hosting.PublicAddress publicAddress, ILogger<RolloutEventWebhooks> logger)
     : BackgroundService
 {
     private AlertSubscription? _subscription;
@@ -41,7 +42,7 @@ internal sealed partial class RolloutEventWebhooks(IAlertEventStream events, Ale
                     continue;
                 }
 
-                var message = AlertmanagerPayloads.FromEvent(alertEvent, settings.Receiver, settings.ExternalUrl);
+                var message = AlertmanagerPayloads.FromEvent(alertEvent, settings.Receiver, settings.ExternalUrl ?? publicAddress.Value);
                 foreach (var url in settings.Webhooks)
                 {
                     try

@@ -94,6 +94,10 @@ public sealed class AlertApiTests : IDisposable
     [InlineData("""{"name":"x","kind":"quality","threshold":0.8}""", "metric")]
     [InlineData("""{"name":"x","kind":"error_rate","threshold":0.01,"deployment":"no spaces"}""", "deployment")]
     [InlineData("""{"name":"x","kind":"error_rate","threshold":0.01,"webhooks":["not a url"]}""", "webhooks[0]")]
+    [InlineData("""{"name":"x","kind":"error_rate","threshold":0.01,"webhooks":["http://127.0.0.1:5080/api/keys"]}""", "webhooks[0]")]
+    [InlineData("""{"name":"x","kind":"error_rate","threshold":0.01,"webhooks":["https://hooks.example/a","http://169.254.169.254/latest/meta-data"]}""", "webhooks[1]")]
+    [InlineData("""{"name":"x","kind":"error_rate","threshold":0.01,"webhooks":["http://localhost:9093/"]}""", "webhooks[0]")]
+    [InlineData("""{"name":"x","kind":"error_rate","threshold":0.01,"webhooks":["http://[::ffff:10.0.0.8]/"]}""", "webhooks[0]")]
     public async Task CreateRule_InvalidField_400ProblemNamingField(string json, string field)
     {
         using var http = _factory.CreateHttpClient();
@@ -103,6 +107,24 @@ public sealed class AlertApiTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
         Assert.Equal(field, (await response.ReadJsonAsync()).GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task CreateRule_PrivateWebhookTarget_IsAcceptedOnceAllowed()
+    {
+        using var allowing = new KilnAppFactory(settings: new Dictionary<string, string?>
+        {
+            ["Kiln:Monitoring:Alerts:AllowedWebhookTargets:0"] = "10.0.0.0/8",
+            ["Kiln:Monitoring:Alerts:AllowedWebhookTargets:1"] = "localhost",
+        });
+        using var admin = allowing.CreateKilnClient();
+
+        var created = await admin.CreateAlertRuleAsync(new AlertRuleRequest("Internal", "error_rate", 0.05, Webhooks: ["http://10.1.2.3:9000/kiln", "http://localhost:9093/"]));
+        var refused = await Assert.ThrowsAsync<KilnApiException>(() => admin.CreateAlertRuleAsync(new AlertRuleRequest("Lan", "error_rate", 0.05, Webhooks: ["http://192.168.1.5/"])));
+
+        Assert.Equal(2, created.Webhooks.Count);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Contains("AllowedWebhookTargets", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -16,6 +16,7 @@ public sealed class AlertOptionsValidatorTests
         {
             Interval = TimeSpan.Zero,
             Webhooks = ["not a url"],
+            AllowedWebhookTargets = ["10.0.0.0/8", "alertmanager.internal", "10.0.0.0/99", "host:9093"],
             Rules =
             [
                 new AlertRuleOptions { Name = "ok", Kind = "error_rate", Threshold = 0.05 },
@@ -31,6 +32,9 @@ public sealed class AlertOptionsValidatorTests
         Assert.Contains(failures, f => f.Contains("Kiln:Monitoring:Alerts:Interval", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("Kiln:Monitoring:Alerts:Webhooks:0", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("Rules:1:metric", StringComparison.Ordinal));
+        Assert.Equal(
+            ["Kiln:Monitoring:Alerts:AllowedWebhookTargets:2", "Kiln:Monitoring:Alerts:AllowedWebhookTargets:3"],
+            failures.Where(f => f.Contains("AllowedWebhookTargets", StringComparison.Ordinal)).Select(f => f[..f.IndexOf(' ', StringComparison.Ordinal)]));
         Assert.Contains(failures, f => f.Contains("Rules:2: id 'config-ok' is used twice", StringComparison.Ordinal));
     }
 }

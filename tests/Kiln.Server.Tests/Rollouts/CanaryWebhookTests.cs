@@ -11,7 +11,11 @@ public sealed class CanaryWebhookTests
     public async Task CanaryRolledBack_Event_IsReportedToTheAlertWebhookInAlertmanagerShape()
     {
         using var receiver = new WebhookReceiver();
-        using var factory = new KilnAppFactory(settings: new Dictionary<string, string?> { ["Kiln:Monitoring:Alerts:Webhooks:0"] = receiver.Url });
+        using var factory = new KilnAppFactory(settings: new Dictionary<string, string?>
+        {
+            ["Kiln:Monitoring:Alerts:Webhooks:0"] = receiver.Url,
+            ["Kiln:PublicUrl"] = "https://kiln.example.com/",
+        });
         using var http = factory.CreateHttpClient();
         (await http.GetAsync("/health/live")).EnsureSuccessStatusCode();
         var events = factory.Services.GetRequiredService<IAlertEventStream>();
@@ -30,6 +34,7 @@ public sealed class CanaryWebhookTests
         Assert.Equal("bank", alert.GetProperty("labels").GetProperty("deployment").GetString());
         Assert.Equal("warning", alert.GetProperty("labels").GetProperty("severity").GetString());
         Assert.Contains("error rate", alert.GetProperty("annotations").GetProperty("description").GetString());
-        Assert.EndsWith("/api/deployments/bank/history", alert.GetProperty("generatorURL").GetString());
+        Assert.Equal("https://kiln.example.com", body.GetProperty("externalURL").GetString());
+        Assert.Equal("https://kiln.example.com/api/deployments/bank/history", alert.GetProperty("generatorURL").GetString());
     }
 }
