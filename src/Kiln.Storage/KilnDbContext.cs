@@ -33,6 +33,7 @@ public sealed class KilnDbContext(DbContextOptions<KilnDbContext> options) : DbC
     internal DbSet<PipelineRunEntity> PipelineRuns => Set<PipelineRunEntity>();
     internal DbSet<PipelineStepEntity> PipelineSteps => Set<PipelineStepEntity>();
     internal DbSet<PipelineLogEntity> PipelineLogs => Set<PipelineLogEntity>();
+    internal DbSet<PredictionLogSessionEntity> PredictionLogSessions => Set<PredictionLogSessionEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(KilnDbContext).Assembly);

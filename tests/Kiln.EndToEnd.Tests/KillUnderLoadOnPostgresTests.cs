@@ -9,7 +9,8 @@ namespace Kiln.EndToEnd.Tests;
 /// <summary>
 /// R3 on PostgreSQL: <c>kill -9</c> of a replica under load (predictions, ground truth and registrations in
 /// flight) loses no registry data and no acknowledged ground truth: after a restart on the same database,
-/// every version whose registration was answered exists and every label whose upload was answered is there.
+/// every version whose registration was answered exists and every label whose upload was answered is there,
+/// and the killed process is reported as a crash of the prediction log.
 /// </summary>
 public sealed class KillUnderLoadOnPostgresTests : IAsyncDisposable
 {
@@ -80,6 +81,18 @@ public sealed class KillUnderLoadOnPostgresTests : IAsyncDisposable
 
         var lost = acknowledgedLabels.Where(id => !labelled.Contains(id)).ToArray();
         Assert.True(lost.Length == 0, $"{lost.Length} of {acknowledgedLabels.Count} acknowledged labels were lost, e.g. {string.Join(", ", lost.Take(5))}");
+
+        // The killed process's prediction-log journal is found silent and reported, on PostgreSQL as on SQLite.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var crashes = 0;
+        while (crashes == 0 && DateTime.UtcNow < deadline)
+        {
+            using var status = JsonDocument.Parse(await http.GetStringAsync("/api/monitoring/prediction-log"));
+            crashes = status.RootElement.GetProperty("crashes").GetArrayLength();
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(1, crashes);
     }
 
     public async ValueTask DisposeAsync()

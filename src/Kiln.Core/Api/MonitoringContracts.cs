@@ -89,7 +89,21 @@ public sealed record PredictionPage(string Deployment, IReadOnlyList<LoggedPredi
 /// <param name="DroppedRows">Rows dropped because the queue was full.</param>
 /// <param name="DroppedRequests">Requests those rows belonged to.</param>
 /// <param name="FailedRows">Rows the store refused after retries.</param>
-public sealed record PredictionLogStatus(bool Enabled, long QueuedRows, long CapacityRows, long WrittenRows, long DroppedRows, long DroppedRequests, long FailedRows);
+/// <param name="Crashes">Processes (of any replica) that died without a clean stop, newest first, with what each lost.</param>
+public sealed record PredictionLogStatus(
+    bool Enabled, long QueuedRows, long CapacityRows, long WrittenRows, long DroppedRows, long DroppedRequests, long FailedRows, IReadOnlyList<PredictionLogCrash> Crashes);
+
+/// <summary>A process that stopped without draining its prediction log (kill -9, out-of-memory kill, power loss).</summary>
+/// <param name="Replica">The replica it ran as.</param>
+/// <param name="StartedAt">When it started.</param>
+/// <param name="LastCheckpointAt">Its last checkpoint: the counts below are as of then.</param>
+/// <param name="DetectedAt">When a process found it dead and reported it.</param>
+/// <param name="LostRows">Rows acknowledged to clients but not yet stored at the last checkpoint: lost.</param>
+/// <param name="AcceptedRows">Rows it had queued for the log by then.</param>
+/// <param name="WrittenRows">Rows it had stored by then.</param>
+/// <param name="DroppedRows">Rows it had dropped because its queue was full.</param>
+public sealed record PredictionLogCrash(
+    string Replica, DateTimeOffset StartedAt, DateTimeOffset LastCheckpointAt, DateTimeOffset? DetectedAt, long LostRows, long AcceptedRows, long WrittenRows, long DroppedRows);
 
 /// <summary>What a custom-metrics upload stored.</summary>
 /// <param name="Stored">Points stored.</param>

@@ -66,6 +66,7 @@ namespace Kiln.Core.Serialization;
 [JsonSerializable(typeof(IReadOnlyList<CustomMetricWindow>))]
 [JsonSerializable(typeof(PredictionPage))]
 [JsonSerializable(typeof(PredictionLogStatus))]
+[JsonSerializable(typeof(PredictionLogCrash))]
 [JsonSerializable(typeof(Kiln.Core.Monitoring.Alerts.AlertRule))]
 [JsonSerializable(typeof(IReadOnlyList<Kiln.Core.Monitoring.Alerts.AlertRule>))]
 [JsonSerializable(typeof(Kiln.Core.Monitoring.Alerts.AlertRuleRequest))]

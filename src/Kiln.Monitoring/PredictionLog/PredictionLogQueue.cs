@@ -14,6 +14,7 @@ public sealed class PredictionLogQueue
     private readonly Lock _order = new();
     private long _queuedRows;
     private long _enqueued;
+    private long _acceptedRows;
     private long _droppedRows;
     private long _droppedRequests;
 
@@ -28,6 +29,9 @@ public sealed class PredictionLogQueue
 
     /// <summary>Records accepted since start (the writer's flush target).</summary>
     public long Enqueued => Interlocked.Read(ref _enqueued);
+
+    /// <summary>Rows queued since start (dropped ones not included).</summary>
+    public long AcceptedRows => Interlocked.Read(ref _acceptedRows);
 
     /// <summary>Rows dropped because the queue was full.</summary>
     public long DroppedRows => Interlocked.Read(ref _droppedRows);
@@ -62,6 +66,7 @@ public sealed class PredictionLogQueue
             }
 
             _enqueued++;
+            Interlocked.Add(ref _acceptedRows, rows);
         }
 
         return true;

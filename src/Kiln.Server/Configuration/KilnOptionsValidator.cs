@@ -91,6 +91,11 @@ internal sealed class KilnOptionsValidator : IValidateOptions<KilnOptions>
         }
 
         var monitoring = options.Monitoring;
+        if (monitoring.CheckpointInterval < TimeSpan.FromMilliseconds(10) || monitoring.CheckpointInterval > TimeSpan.FromSeconds(1))
+        {
+            errors.Add("Kiln:Monitoring:CheckpointInterval must be between 10 ms and 1 s.");
+        }
+
         if (monitoring.QueueCapacityRows < 1)
         {
             errors.Add("Kiln:Monitoring:QueueCapacityRows must be at least 1.");

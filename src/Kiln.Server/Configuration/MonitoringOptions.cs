@@ -12,6 +12,12 @@ public sealed class MonitoringOptions
     /// <summary>The most rows the writer stores in one transaction.</summary>
     public int BatchRows { get; set; } = 5_000;
 
+    /// <summary>
+    /// How often, while traffic flows, this process writes its prediction-log counters to the journal, so that after a
+    /// crash the rows it had acknowledged but not stored are reported. A crash's report misses at most this much traffic.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Logged predictions older than this are deleted.</summary>
     public TimeSpan RetentionAge { get; set; } = TimeSpan.FromDays(30);
 

@@ -2,6 +2,7 @@ using Kiln.Core.Monitoring;
 using Kiln.Core.Monitoring.Alerts;
 using Kiln.Monitoring.Drift;
 using Kiln.Monitoring.PredictionLog;
+using Kiln.Storage.Stores;
 using Kiln.Server.Configuration;
 using Kiln.Storage.Monitoring;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -27,6 +28,8 @@ public static class MonitoringServiceCollectionExtensions
             provider.GetServices<IPredictionObserver>(),
             provider.GetRequiredService<ILogger<PredictionLogWriter>>(),
             provider.GetRequiredService<IOptions<KilnOptions>>().Value.Monitoring.BatchRows));
+        services.TryAddSingleton<IPredictionLogJournal, EfPredictionLogJournal>();
+        services.TryAddSingleton<PredictionLogCheckpoints>();
         services.AddHostedService<PredictionLogService>();
         return services;
     }

@@ -16,6 +16,7 @@ namespace Kiln.Server.Monitoring;
 internal static class PredictionLogEndpoints
 {
     private const int MaxPage = 1000;
+    private const int MaxCrashesShown = 20;
 
     public static IEndpointRouteBuilder MapPredictionLogEndpoints(this IEndpointRouteBuilder app)
     {
@@ -25,7 +26,7 @@ internal static class PredictionLogEndpoints
         group.MapGet("/export", Export).RequireRole(KilnRole.Viewer)
             .WithSummary("The logged predictions in a range as CSV (format=csv) or Parquet (format=parquet), one column per feature.");
         app.MapGet("/api/monitoring/prediction-log", Status).RequireRole(KilnRole.Viewer).WithTags("Monitoring")
-            .WithSummary("The prediction log writer: rows queued, written, dropped (queue full) and failed.");
+            .WithSummary("The prediction log writer: rows queued, written, dropped (queue full) and failed, and what crashed processes lost.");
         return app;
     }
 
@@ -79,9 +80,15 @@ internal static class PredictionLogEndpoints
         }
     }
 
-    private static Ok<PredictionLogStatus> Status(PredictionLogQueue queue, PredictionLogWriter writer, IOptions<KilnOptions> options) =>
-        TypedResults.Ok(new PredictionLogStatus(
-            options.Value.Monitoring.PredictionLog, queue.QueuedRows, queue.CapacityRows, writer.WrittenRows, queue.DroppedRows, queue.DroppedRequests, writer.FailedRows));
+    private static async Task<Ok<PredictionLogStatus>> Status(
+        PredictionLogQueue queue, PredictionLogWriter writer, IPredictionLogJournal journal, IOptions<KilnOptions> options, CancellationToken cancellationToken)
+    {
+        var crashes = (await journal.ListCrashedAsync(MaxCrashesShown, cancellationToken))
+            .Select(c => new PredictionLogCrash(c.Replica, c.StartedAt, c.CheckpointAt, c.EndedAt, c.InFlight, c.Accepted, c.Written, c.Dropped))
+            .ToArray();
+        return TypedResults.Ok(new PredictionLogStatus(
+            options.Value.Monitoring.PredictionLog, queue.QueuedRows, queue.CapacityRows, writer.WrittenRows, queue.DroppedRows, queue.DroppedRequests, writer.FailedRows, crashes));
+    }
 
     internal static PredictionQuery Query(string deployment, string? since, string? until, int? version, TimeProvider time)
     {

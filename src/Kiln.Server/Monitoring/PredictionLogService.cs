@@ -10,11 +10,13 @@ namespace Kiln.Server.Monitoring;
 /// <summary>
 /// Runs the prediction-log writer for the server's lifetime and applies retention on a schedule.
 /// The queue is closed only once the web server has stopped (after in-flight requests finished),
-/// and the writer then drains it, so a graceful shutdown loses nothing that was accepted.
+/// and the writer then drains it, so a graceful shutdown loses nothing that was accepted; the journal then records the
+/// clean end (<see cref="PredictionLogCheckpoints"/>), so only a crash is ever reported as a loss.
 /// </summary>
 internal sealed partial class PredictionLogService(
     PredictionLogQueue queue,
     PredictionLogWriter writer,
+    PredictionLogCheckpoints checkpoints,
     MetricsRegistry metrics,
     IPredictionLogStore store,
     LeaderLease lease,
@@ -25,6 +27,7 @@ internal sealed partial class PredictionLogService(
     private readonly CancellationTokenSource _stopping = new();
     private Task? _writer;
     private Task? _retention;
+    private Task? _checkpoints;
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -38,6 +41,7 @@ internal sealed partial class PredictionLogService(
         metrics.RegisterCallbackCounter("kiln_prediction_log_batches_total", "Prediction-log transactions committed.", () => writer.Batches);
         _writer = Task.Run(writer.RunAsync, CancellationToken.None);
         _retention = Task.Run(() => RetainAsync(_stopping.Token), CancellationToken.None);
+        _checkpoints = Task.Run(() => checkpoints.RunAsync(_stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
 
@@ -60,6 +64,12 @@ internal sealed partial class PredictionLogService(
         if (_retention is not null)
         {
             await _retention;
+        }
+
+        if (_checkpoints is not null)
+        {
+            await _checkpoints;
+            await checkpoints.EndAsync(cancellationToken);
         }
     }
 

@@ -697,6 +697,48 @@ namespace Kiln.Storage.PostgreSql.Migrations
                     b.ToTable("pipeline_versions", (string)null);
                 });
 
+            modelBuilder.Entity("Kiln.Storage.Entities.PredictionLogSessionEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("Accepted")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("CheckpointAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Crashed")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("Dropped")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Failed")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Replica")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Written")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EndedAt", "CheckpointAt");
+
+                    b.ToTable("prediction_log_sessions", (string)null);
+                });
+
             modelBuilder.Entity("Kiln.Storage.Entities.RunArtifactEntity", b =>
                 {
                     b.Property<string>("RunId")

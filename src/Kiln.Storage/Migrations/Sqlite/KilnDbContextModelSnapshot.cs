@@ -684,6 +684,48 @@ namespace Kiln.Storage.Migrations.Sqlite
                     b.ToTable("pipeline_versions", (string)null);
                 });
 
+            modelBuilder.Entity("Kiln.Storage.Entities.PredictionLogSessionEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Accepted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CheckpointAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Crashed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Dropped")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Failed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Replica")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Written")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EndedAt", "CheckpointAt");
+
+                    b.ToTable("prediction_log_sessions", (string)null);
+                });
+
             modelBuilder.Entity("Kiln.Storage.Entities.RunArtifactEntity", b =>
                 {
                     b.Property<string>("RunId")
