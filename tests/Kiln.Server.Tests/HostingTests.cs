@@ -47,6 +47,9 @@ public sealed class HostingTests : IDisposable
             ["Kiln:Auth:AdminKey"] = "short",
             ["Kiln:Serving:MaxConnections"] = "3",
             ["Kiln:Serving:KeepAliveTimeout"] = "00:00:00",
+            ["Kiln:Tls:Certificate"] = "/nonexistent/kiln.pem",
+            ["Kiln:Http:TrustedProxies:0"] = "not-an-address",
+            ["Kiln:PublicUrl"] = "kiln.example.com",
         });
 
         var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
@@ -57,6 +60,9 @@ public sealed class HostingTests : IDisposable
         Assert.Contains("AdminKey", message, StringComparison.Ordinal);
         Assert.Contains("MaxConnections", message, StringComparison.Ordinal);
         Assert.Contains("KeepAliveTimeout", message, StringComparison.Ordinal);
+        Assert.Contains("Kiln:Tls:Certificate (KILN_TLS_CERT, --tls-cert): no file at /nonexistent/kiln.pem", message, StringComparison.Ordinal);
+        Assert.Contains("Kiln:Http:TrustedProxies:0", message, StringComparison.Ordinal);
+        Assert.Contains("Kiln:PublicUrl", message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -35,6 +35,16 @@ internal static class ServeCommand
         Description = "The URL people and alert receivers reach Kiln at, e.g. https://kiln.example.com (default: $KILN_PUBLIC_URL, else the first --urls address)",
     };
 
+    private static readonly Option<string?> TlsCert = new("--tls-cert")
+    {
+        Description = "Serve HTTPS with this certificate: PEM (chain after it) or .pfx; needs an https:// address in --urls (default: $KILN_TLS_CERT)",
+    };
+
+    private static readonly Option<string?> TlsKey = new("--tls-key")
+    {
+        Description = "The PEM private key of --tls-cert, when the certificate file does not hold it (default: $KILN_TLS_KEY)",
+    };
+
     private static readonly Option<bool> NoAuth = new("--no-auth")
     {
         Description = "Disable API keys (every caller is an admin): for local experiments only",
@@ -48,6 +58,8 @@ internal static class ServeCommand
         command.Options.Add(Database);
         command.Options.Add(Artifacts);
         command.Options.Add(PublicUrl);
+        command.Options.Add(TlsCert);
+        command.Options.Add(TlsKey);
         command.Options.Add(NoAuth);
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -70,6 +82,16 @@ internal static class ServeCommand
             if (parse.GetValue(PublicUrl) is { } publicUrl)
             {
                 overrides["Kiln:PublicUrl"] = publicUrl;
+            }
+
+            if (parse.GetValue(TlsCert) is { } certificate)
+            {
+                overrides["Kiln:Tls:Certificate"] = certificate;
+            }
+
+            if (parse.GetValue(TlsKey) is { } key)
+            {
+                overrides["Kiln:Tls:Key"] = key;
             }
 
             if (parse.GetValue(NoAuth))

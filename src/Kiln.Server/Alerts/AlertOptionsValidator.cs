@@ -33,7 +33,7 @@ internal sealed class AlertOptionsValidator : IValidateOptions<AlertOptions>
         for (var i = 0; i < options.AllowedWebhookTargets.Count; i++)
         {
             var entry = options.AllowedWebhookTargets[i]?.Trim();
-            if (string.IsNullOrEmpty(entry) || (!WebhookTargetPolicy.TryParseNetwork(entry, out _) && Uri.CheckHostName(entry) != UriHostNameType.Dns))
+            if (string.IsNullOrEmpty(entry) || (!NetworkRange.TryParse(entry, out _) && Uri.CheckHostName(entry) != UriHostNameType.Dns))
             {
                 errors.Add($"{section}:AllowedWebhookTargets:{i} must be a host name, an address or a CIDR range such as 10.0.0.0/8.");
             }

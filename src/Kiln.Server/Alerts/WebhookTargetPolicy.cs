@@ -32,7 +32,7 @@ internal sealed class WebhookTargetPolicy
         var settings = options.Value;
         foreach (var entry in settings.AllowedWebhookTargets)
         {
-            if (TryParseNetwork(entry.Trim(), out var network))
+            if (NetworkRange.TryParse(entry.Trim(), out var network))
             {
                 _networks.Add(network);
             }
@@ -49,18 +49,6 @@ internal sealed class WebhookTargetPolicy
                 _hosts.Add(uri.IdnHost);
             }
         }
-    }
-
-    /// <summary>How an allow-list entry is written: a host name, an address, or a range in CIDR notation.</summary>
-    public static bool TryParseNetwork(string entry, out IPNetwork network)
-    {
-        if (IPAddress.TryParse(entry, out var address))
-        {
-            network = new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
-            return true;
-        }
-
-        return IPNetwork.TryParse(entry, out network);
     }
 
     /// <summary>Whether <paramref name="address"/> is reachable from the internet at large (not loopback, private, link-local, …).</summary>

@@ -18,6 +18,9 @@ public static class KilnEnvironmentVariables
         ["KILN_ARTIFACTS"] = "Kiln:Storage:Artifacts",
         ["KILN_ADMIN_KEY"] = "Kiln:Auth:AdminKey",
         ["KILN_AUTH_ENABLED"] = "Kiln:Auth:Enabled",
+        ["KILN_TLS_CERT"] = "Kiln:Tls:Certificate",
+        ["KILN_TLS_KEY"] = "Kiln:Tls:Key",
+        ["KILN_TLS_PASSWORD"] = "Kiln:Tls:Password",
         ["KILN_MAX_REQUEST_BYTES"] = "Kiln:Serving:MaxRequestBodyBytes",
     };
 

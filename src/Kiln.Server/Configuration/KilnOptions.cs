@@ -11,6 +11,10 @@ public sealed class KilnOptions
 
     public AuthOptions Auth { get; set; } = new();
 
+    public TlsOptions Tls { get; set; } = new();
+
+    public HttpOptions Http { get; set; } = new();
+
     public MonitoringOptions Monitoring { get; set; } = new();
 
     public MetricsOptions Metrics { get; set; } = new();
@@ -84,4 +88,37 @@ public sealed class AuthOptions
 
     /// <summary>A bootstrap admin key (<c>KILN_ADMIN_KEY</c>); without it the first start generates one and prints it once.</summary>
     public string? AdminKey { get; set; }
+}
+
+/// <summary>HTTPS served by Kiln itself (<c>Kiln:Tls</c>; <c>kiln serve --tls-cert FILE --tls-key FILE</c>).</summary>
+public sealed class TlsOptions
+{
+    /// <summary>The certificate: a PEM file (with its chain after it) or a PKCS#12 (.pfx/.p12) file (<c>KILN_TLS_CERT</c>).</summary>
+    public string? Certificate { get; set; }
+
+    /// <summary>The PEM private key, when <see cref="Certificate"/> is PEM and does not hold it (<c>KILN_TLS_KEY</c>).</summary>
+    public string? Key { get; set; }
+
+    /// <summary>The password of a PKCS#12 file or an encrypted PEM key (<c>KILN_TLS_PASSWORD</c>).</summary>
+    public string? Password { get; set; }
+
+    /// <summary>Whether requests to plain-HTTP addresses are redirected to HTTPS (308) when TLS is on.</summary>
+    public bool RedirectHttp { get; set; } = true;
+
+    /// <summary>How long browsers are told to use only HTTPS (<c>Strict-Transport-Security</c>); zero: no header.</summary>
+    public TimeSpan HstsMaxAge { get; set; } = TimeSpan.FromDays(180);
+
+    /// <summary>Whether TLS is on.</summary>
+    public bool Enabled => !string.IsNullOrWhiteSpace(Certificate);
+}
+
+/// <summary>How Kiln reads requests that came through a reverse proxy (<c>Kiln:Http</c>).</summary>
+public sealed class HttpOptions
+{
+    /// <summary>
+    /// Proxies (addresses or CIDR ranges) whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> headers are
+    /// believed, so a server behind a TLS-terminating proxy sees the client's address and knows the request was HTTPS.
+    /// Empty: the headers are ignored, as anyone can send them.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
 }

@@ -42,6 +42,7 @@ internal sealed class KilnOptionsValidator : IValidateOptions<KilnOptions>
             errors.Add("Kiln:PublicUrl (KILN_PUBLIC_URL, --public-url) must be an absolute http or https URL.");
         }
 
+        TlsValidator.Validate(options.Tls, options.Http, errors);
         ArtifactStorageValidator.Validate(options.Storage, errors);
 
         var pipelines = options.Pipelines;

@@ -17,6 +17,7 @@ public static class KilnEndpointRouteBuilderExtensions
 {
     public static WebApplication MapKiln(this WebApplication app)
     {
+        app.UseKilnHttps();
         app.UseKilnMetrics();
         app.UseExceptionHandler();
         app.Use(AssignRequestId);

@@ -58,6 +58,7 @@ public static class KilnServiceCollectionExtensions
         builder.Services.AddKilnCluster();
         builder.Services.AddKilnMetrics();
         builder.Services.AddKilnDashboard();
+        builder.AddKilnHttps();
         builder.WebHost.ConfigureKestrel((context, kestrel) => ConnectionLimits.Apply(
             kestrel.Limits,
             context.Configuration.GetSection("Kiln:Serving").Get<ServingOptions>() ?? new ServingOptions(),
