@@ -145,10 +145,21 @@ public sealed partial class KilnClient : IDisposable
     }
 
     /// <summary>Creates an API key; the returned secret is shown only this once.</summary>
-    public async Task<CreatedApiKey> CreateKeyAsync(string name, KilnRole role, CancellationToken cancellationToken = default)
+    public Task<CreatedApiKey> CreateKeyAsync(string name, KilnRole role, CancellationToken cancellationToken = default) =>
+        CreateKeyAsync(new CreateApiKeyRequest(name, role), cancellationToken);
+
+    /// <summary>Creates an API key, optionally limited to deployments and expiring; the returned secret is shown only this once.</summary>
+    public async Task<CreatedApiKey> CreateKeyAsync(CreateApiKeyRequest request, CancellationToken cancellationToken = default)
     {
-        using var response = await _http.PostAsJsonAsync("api/keys", new CreateApiKeyRequest(name, role), Json.CreateApiKeyRequest, cancellationToken);
+        using var response = await _http.PostAsJsonAsync("api/keys", request, Json.CreateApiKeyRequest, cancellationToken);
         return await ReadAsync(response, Json.CreatedApiKey, cancellationToken);
+    }
+
+    /// <summary>Issues a new key like key <paramref name="id"/>; the old one keeps working for <paramref name="overlap"/> (default 1d).</summary>
+    public async Task<RotatedApiKey> RotateKeyAsync(string id, string? overlap = null, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.PostAsJsonAsync($"api/keys/{Escape(id)}/rotate", new RotateApiKeyRequest(overlap), Json.RotateApiKeyRequest, cancellationToken);
+        return await ReadAsync(response, Json.RotatedApiKey, cancellationToken);
     }
 
     /// <summary>Lists API keys (never their secrets).</summary>

@@ -20,7 +20,19 @@ public sealed record UpdateModelRequest(string? Description);
 /// <summary>Body of <c>POST /api/keys</c>.</summary>
 /// <param name="Name">A name for people, e.g. <c>ci-pipeline</c>.</param>
 /// <param name="Role">viewer, predictor, deployer or admin.</param>
-public sealed record CreateApiKeyRequest(string? Name, KilnRole? Role);
+/// <param name="Deployments">Limits the key to these deployments (their inference, status and monitoring); omitted: all.</param>
+/// <param name="Expires">When the key stops working: a duration from now (<c>90d</c>) or an ISO 8601 time; omitted: never.</param>
+public sealed record CreateApiKeyRequest(string? Name, KilnRole? Role, IReadOnlyList<string>? Deployments = null, string? Expires = null);
+
+/// <summary>Body of <c>POST /api/keys/{id}/rotate</c>.</summary>
+/// <param name="Overlap">How long the old key keeps working beside the new one (default <c>1d</c>; <c>0s</c> ends it now).</param>
+public sealed record RotateApiKeyRequest(string? Overlap = null);
+
+/// <summary>A rotation's result: the new key (its secret shown this once) and the old one with its new end.</summary>
+/// <param name="Key">The new secret.</param>
+/// <param name="Info">The new key: same name, role and deployments as the old.</param>
+/// <param name="Previous">The old key, now expiring at the end of the overlap.</param>
+public sealed record RotatedApiKey(string Key, ApiKeyInfo Info, ApiKeyInfo Previous);
 
 /// <summary>A newly created key: <see cref="Key"/> is shown this once and never stored.</summary>
 /// <param name="Key">The secret to send as <c>Authorization: Bearer &lt;key&gt;</c>.</param>

@@ -20,4 +20,19 @@ public sealed record ApiKeyInfo
 
     /// <summary>When it was revoked, or null while valid.</summary>
     public DateTimeOffset? RevokedAt { get; init; }
+
+    /// <summary>When it stops being valid, or null for never.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>
+    /// The deployments it may act on, or null for all. A key limited to deployments may call only endpoints of those
+    /// deployments (inference, their status and monitoring), like Cloudera ML's per-model access keys.
+    /// </summary>
+    public IReadOnlyList<string>? Deployments { get; init; }
+
+    /// <summary>Whether the key is valid at <paramref name="now"/>: not revoked and not expired.</summary>
+    public bool IsValidAt(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);
+
+    /// <summary>Whether the key may act on <paramref name="deployment"/>.</summary>
+    public bool Covers(string deployment) => Deployments is null || Deployments.Contains(deployment, StringComparer.Ordinal);
 }

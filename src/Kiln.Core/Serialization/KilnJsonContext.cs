@@ -39,6 +39,8 @@ namespace Kiln.Core.Serialization;
 [JsonSerializable(typeof(UpdateModelRequest))]
 [JsonSerializable(typeof(CreateApiKeyRequest))]
 [JsonSerializable(typeof(CreatedApiKey))]
+[JsonSerializable(typeof(RotateApiKeyRequest))]
+[JsonSerializable(typeof(RotatedApiKey))]
 [JsonSerializable(typeof(ApiKeyInfo))]
 [JsonSerializable(typeof(IReadOnlyList<ApiKeyInfo>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]

@@ -39,13 +39,13 @@ internal sealed class DashboardSession(IDataProtectionProvider protection, ApiKe
             return null;
         }
 
-        return await validator.ValidateAsync(key, context.RequestAborted);
+        return ForDashboard(await validator.ValidateAsync(key, context.RequestAborted));
     }
 
     /// <summary>Checks <paramref name="apiKey"/> and, when valid, sets the session cookie.</summary>
     public async ValueTask<ApiKeyCaller?> SignInAsync(HttpContext context, string apiKey)
     {
-        var caller = await validator.ValidateAsync(apiKey, context.RequestAborted);
+        var caller = ForDashboard(await validator.ValidateAsync(apiKey, context.RequestAborted));
         if (caller is not null)
         {
             var expires = time.GetUtcNow() + Lifetime;
@@ -54,6 +54,9 @@ internal sealed class DashboardSession(IDataProtectionProvider protection, ApiKe
 
         return caller;
     }
+
+    /// <summary>Keys limited to deployments are for clients of those deployments; the dashboard shows everything, so it refuses them.</summary>
+    private static ApiKeyCaller? ForDashboard(ApiKeyCaller? caller) => caller?.Key.Deployments is null ? caller : null;
 
     public static void SignOut(HttpContext context) =>
         context.Response.Cookies.Delete(CookieName, Options(context, DateTimeOffset.UnixEpoch));

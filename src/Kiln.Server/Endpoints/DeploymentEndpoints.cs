@@ -16,10 +16,10 @@ internal static class DeploymentEndpoints
     {
         var group = app.MapGroup("/api/deployments").WithTags("Deployments");
         group.MapGet("", List).RequireRole(KilnRole.Viewer);
-        group.MapGet("/{name}", Get).RequireRole(KilnRole.Viewer);
-        group.MapPut("/{name}", Deploy).RequireRole(KilnRole.Deployer)
+        group.MapGet("/{name}", Get).RequireRole(KilnRole.Viewer).ForDeployment();
+        group.MapPut("/{name}", Deploy).RequireRole(KilnRole.Deployer).ForDeployment()
             .WithSummary("Create or update a deployment: loads and warms the version, then switches traffic atomically.");
-        group.MapDelete("/{name}", Delete).RequireRole(KilnRole.Deployer);
+        group.MapDelete("/{name}", Delete).RequireRole(KilnRole.Deployer).ForDeployment();
         return app;
     }
 

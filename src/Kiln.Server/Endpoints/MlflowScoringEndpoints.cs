@@ -9,7 +9,7 @@ internal static class MlflowScoringEndpoints
 {
     public static IEndpointRouteBuilder MapMlflowScoringEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/deployments/{name}").WithTags("MLflow scoring");
+        var group = app.MapGroup("/deployments/{name}").WithTags("MLflow scoring").ForDeployment();
         group.MapPost("/invocations", (HttpContext c, string name, InferenceHandler h) => h.HandleAsync(c, name, null, InferenceProtocol.Mlflow))
             .RequireRole(KilnRole.Predictor).WithSummary("Inference (MLflow scoring server)");
         group.MapGet("/ping", Ping).RequireRole(KilnRole.Viewer);

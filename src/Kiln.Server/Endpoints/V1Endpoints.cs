@@ -10,9 +10,9 @@ internal static class V1Endpoints
     public static IEndpointRouteBuilder MapV1Endpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/models").WithTags("KServe v1");
-        group.MapGet("/{name}", ModelStatus).RequireRole(KilnRole.Viewer);
+        group.MapGet("/{name}", ModelStatus).RequireRole(KilnRole.Viewer).ForDeployment();
         group.MapPost("/{name}:predict", (HttpContext c, string name, InferenceHandler h) => h.HandleAsync(c, name, null, InferenceProtocol.V1))
-            .RequireRole(KilnRole.Predictor).WithSummary("Inference (KServe v1)");
+            .RequireRole(KilnRole.Predictor).ForDeployment().WithSummary("Inference (KServe v1)");
         return app;
     }
 

@@ -18,7 +18,7 @@ internal static class V2Endpoints
         app.MapGet("/v2/health/ready", (HttpContext c, DeploymentManager m) => WriteFlag(c, "ready", m.IsReady, m.IsReady ? 200 : 503))
             .WithTags("Open Inference Protocol v2").AllowAnonymous();
 
-        var models = app.MapGroup("/v2/models/{name}").WithTags("Open Inference Protocol v2");
+        var models = app.MapGroup("/v2/models/{name}").WithTags("Open Inference Protocol v2").ForDeployment();
         models.MapGet("", (HttpContext c, string name, InferenceHandler h) => ModelMetadata(c, h, name, null)).RequireRole(KilnRole.Viewer);
         models.MapGet("/versions/{version}", (HttpContext c, string name, string version, InferenceHandler h) => ModelMetadata(c, h, name, version))
             .RequireRole(KilnRole.Viewer);

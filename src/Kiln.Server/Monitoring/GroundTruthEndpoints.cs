@@ -19,7 +19,7 @@ internal static class GroundTruthEndpoints
 
     public static IEndpointRouteBuilder MapGroundTruthEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/deployments/{deployment}").WithTags("Monitoring");
+        var group = app.MapGroup("/api/deployments/{deployment}").WithTags("Monitoring").ForDeployment("deployment");
         group.MapPost("/ground-truth", PostGroundTruth).RequireRole(KilnRole.Predictor)
             .WithSummary("Labels for past predictions, addressed by request id and row; the response counts accepted, late, duplicate and unknown labels.");
         group.MapPost("/metrics", PostMetrics).RequireRole(KilnRole.Predictor)

@@ -13,7 +13,7 @@ internal static class MonitoringReportEndpoints
 {
     public static IEndpointRouteBuilder MapMonitoringReportEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/deployments/{deployment}").WithTags("Monitoring");
+        var group = app.MapGroup("/api/deployments/{deployment}").WithTags("Monitoring").ForDeployment("deployment");
         group.MapGet("/quality", Quality).RequireRole(KilnRole.Viewer)
             .WithSummary("Quality per version and window from predictions joined with ground truth: window=1h (default), since/until (ISO 8601 or a duration before now; default the last day), version, or last=N labelled predictions.");
         group.MapGet("/drift", Drift).RequireRole(KilnRole.Viewer)

@@ -20,7 +20,7 @@ internal static class PredictionLogEndpoints
 
     public static IEndpointRouteBuilder MapPredictionLogEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/deployments/{deployment}/predictions").WithTags("Monitoring");
+        var group = app.MapGroup("/api/deployments/{deployment}/predictions").WithTags("Monitoring").ForDeployment("deployment");
         group.MapGet("", List).RequireRole(KilnRole.Viewer)
             .WithSummary("Logged predictions of a deployment, oldest first; filter by time (since/until: ISO 8601 or a duration before now such as 1h) and version; page with after.");
         group.MapGet("/export", Export).RequireRole(KilnRole.Viewer)

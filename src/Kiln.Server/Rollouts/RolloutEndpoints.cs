@@ -17,7 +17,7 @@ internal static class RolloutEndpoints
 {
     public static IEndpointRouteBuilder MapRolloutEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/deployments/{name}").WithTags("Rollouts");
+        var group = app.MapGroup("/api/deployments/{name}").WithTags("Rollouts").ForDeployment();
         group.MapPut("/traffic", Traffic).RequireRole(KilnRole.Deployer).WithSummary("A/B: fixed weights by model version, summing to 100.");
         group.MapPost("/canary", StartCanary).RequireRole(KilnRole.Deployer).WithSummary("Start a canary of a new version, stepped up by automated analysis (or by hand).");
         group.MapGet("/canary", CanaryStatus).RequireRole(KilnRole.Viewer).WithSummary("The running canary and what its analysis says now.");

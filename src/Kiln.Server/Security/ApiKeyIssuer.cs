@@ -7,7 +7,8 @@ namespace Kiln.Server.Security;
 /// <summary>Creates keys: a random secret returned once, its hash stored.</summary>
 internal sealed class ApiKeyIssuer(IApiKeyStore store, ApiKeyValidator validator, TimeProvider time)
 {
-    public async Task<CreatedApiKey> IssueAsync(string name, KilnRole role, CancellationToken cancellationToken, string? secret = null)
+    public async Task<CreatedApiKey> IssueAsync(
+        string name, KilnRole role, CancellationToken cancellationToken, string? secret = null, IReadOnlyList<string>? deployments = null, DateTimeOffset? expiresAt = null)
     {
         var key = secret ?? ApiKeySecret.Generate();
         var info = new ApiKeyInfo
@@ -17,6 +18,8 @@ internal sealed class ApiKeyIssuer(IApiKeyStore store, ApiKeyValidator validator
             Role = role,
             Prefix = ApiKeySecret.DisplayPrefix(key),
             CreatedAt = time.GetUtcNow(),
+            Deployments = deployments,
+            ExpiresAt = expiresAt,
         };
         await store.CreateAsync(info, ApiKeySecret.Hash(key), cancellationToken);
         validator.Forget(); // the secret may have been tried (and refused) before it existed

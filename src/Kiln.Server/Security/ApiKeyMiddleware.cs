@@ -13,6 +13,7 @@ namespace Kiln.Server.Security;
 /// <see cref="RequiredRole"/> in one step: 401 without a valid key, 403 when its role is too low,
 /// each in the error shape of the protocol the path belongs to. Open endpoints carry
 /// <see cref="IAllowAnonymous"/>; dashboard pages (<see cref="DashboardEndpointMetadata"/>) use the session cookie; every other endpoint without a declared role needs an admin.
+/// A key limited to deployments may call only endpoints marked <see cref="DeploymentRoute"/> for one of them (403 otherwise).
 /// With auth disabled every caller is an admin. The principal of a key is cached with it, so the
 /// serving path allocates nothing here.
 /// </summary>
@@ -43,7 +44,7 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<KilnOption
         }
 
         var required = endpoint.Metadata.GetMetadata<RequiredRole>() ?? AdminByDefault;
-        return AuthenticateAsync(context, required.Role);
+        return AuthenticateAsync(context, endpoint, required.Role);
     }
 
     /// <summary>A dashboard page: any valid key may read (the pages gate each action by role); without one, go sign in.</summary>
@@ -61,7 +62,7 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<KilnOption
         await next(context);
     }
 
-    private async Task AuthenticateAsync(HttpContext context, KilnRole required)
+    private async Task AuthenticateAsync(HttpContext context, Endpoint endpoint, KilnRole required)
     {
         string? header = context.Request.Headers.Authorization;
         if (string.IsNullOrEmpty(header))
@@ -90,9 +91,23 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<KilnOption
             return;
         }
 
+        if (caller.Key.Deployments is { } deployments && !InScope(context, endpoint, caller.Key))
+        {
+            await ErrorResponses.WriteAsync(context, StatusCodes.Status403Forbidden,
+                $"This API key is limited to the deployments {string.Join(", ", deployments)}; it may not call this endpoint.", null);
+            return;
+        }
+
         context.User = caller.Principal;
         await next(context);
     }
+
+    /// <summary>Whether a key limited to deployments may call this endpoint: one that acts on one of its deployments.</summary>
+    private static bool InScope(HttpContext context, Endpoint endpoint, ApiKeyInfo key) =>
+        endpoint.Metadata.GetMetadata<DeploymentRoute>() is { } route
+        && context.Request.RouteValues.TryGetValue(route.Parameter, out var value)
+        && value is string deployment
+        && key.Covers(deployment);
 
     private static Task ChallengeAsync(HttpContext context, string message)
     {

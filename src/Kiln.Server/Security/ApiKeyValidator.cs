@@ -4,8 +4,8 @@ using Kiln.Core.Security;
 namespace Kiln.Server.Security;
 
 /// <summary>
-/// Checks presented keys against the store. A valid key is remembered for a short while so the
-/// serving path does not hit the database per request; revoking through this server forgets it at once,
+/// Checks presented keys against the store: not revoked, not expired. A valid key is remembered for a short while
+/// (never past its expiry) so the serving path does not hit the database per request; revoking through this server forgets it at once,
 /// and another replica's revocation takes effect within <see cref="CacheLifetime"/>. A refused key is
 /// remembered too, for <see cref="RejectionLifetime"/>, so a client hammering with a bad key costs no
 /// database lookups; a key issued through this server is forgotten at once, one issued through another
@@ -35,7 +35,7 @@ public sealed class ApiKeyValidator(IApiKeyStore store, TimeProvider time)
         }
 
         var key = await store.FindActiveByHashAsync(hash, cancellationToken);
-        if (key is null)
+        if (key is null || !key.IsValidAt(now))
         {
             if (_rejected.Count >= MaxRejectedKeys)
             {
@@ -54,7 +54,8 @@ public sealed class ApiKeyValidator(IApiKeyStore store, TimeProvider time)
         }
 
         var caller = new ApiKeyCaller(key, KilnClaims.Principal(key.Id, key.Name, key.Role));
-        _cache[hash] = new CachedKey(caller, now + CacheLifetime);
+        var cachedUntil = now + CacheLifetime;
+        _cache[hash] = new CachedKey(caller, key.ExpiresAt is { } expires && expires < cachedUntil ? expires : cachedUntil);
         return caller;
     }
 

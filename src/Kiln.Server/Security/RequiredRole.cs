@@ -12,3 +12,18 @@ internal static class RequiredRoleExtensions
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new RequiredRole(role));
 }
+
+/// <summary>Endpoint metadata: the route value naming the one deployment the endpoint acts on, for keys limited to deployments.</summary>
+internal sealed record DeploymentRoute(string Parameter);
+
+/// <summary>Marks endpoints that act on one deployment, so a key limited to some deployments may call them for those.</summary>
+internal static class DeploymentRouteExtensions
+{
+    /// <summary>
+    /// The endpoint acts on the deployment named by route value <paramref name="parameter"/>. Endpoints without this mark
+    /// are refused to keys limited to deployments: they read or change things beyond those deployments.
+    /// </summary>
+    public static TBuilder ForDeployment<TBuilder>(this TBuilder builder, string parameter = "name")
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new DeploymentRoute(parameter));
+}

@@ -205,6 +205,12 @@ namespace Kiln.Storage.PostgreSql.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Deployments")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Hash")
                         .IsRequired()
                         .HasMaxLength(64)

@@ -72,4 +72,8 @@ internal sealed class ApiKeyEntity
     public required string Hash { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    /// <summary>The deployments the key is limited to, comma-separated; null for all.</summary>
+    public string? Deployments { get; set; }
 }

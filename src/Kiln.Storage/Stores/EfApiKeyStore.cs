@@ -18,6 +18,8 @@ public sealed class EfApiKeyStore(IDbContextFactory<KilnDbContext> contexts, Tim
             Prefix = key.Prefix,
             Hash = hash,
             CreatedAt = key.CreatedAt,
+            ExpiresAt = key.ExpiresAt,
+            Deployments = key.Deployments is null ? null : string.Join(',', key.Deployments),
         });
         await db.SaveChangesAsync(cancellationToken);
     }
@@ -50,6 +52,19 @@ public sealed class EfApiKeyStore(IDbContextFactory<KilnDbContext> contexts, Tim
         return true;
     }
 
+    public async Task<bool> SetExpiryAsync(string id, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.ApiKeys.Where(k => k.Id == id).ExecuteUpdateAsync(set => set.SetProperty(k => k.ExpiresAt, expiresAt), cancellationToken) == 1;
+    }
+
+    public async Task<ApiKeyInfo?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await db.ApiKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Id == id, cancellationToken);
+        return entity is null ? null : ToInfo(entity);
+    }
+
     public async Task<bool> AnyAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -64,5 +79,7 @@ public sealed class EfApiKeyStore(IDbContextFactory<KilnDbContext> contexts, Tim
         Prefix = entity.Prefix,
         CreatedAt = entity.CreatedAt,
         RevokedAt = entity.RevokedAt,
+        ExpiresAt = entity.ExpiresAt,
+        Deployments = entity.Deployments?.Split(',', StringSplitOptions.RemoveEmptyEntries),
     };
 }

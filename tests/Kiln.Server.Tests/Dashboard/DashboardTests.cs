@@ -71,6 +71,19 @@ public class DashboardTests(DashboardFixture fixture) : IClassFixture<DashboardF
         Assert.Contains("not valid", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SignIn_WithAKeyLimitedToDeployments_IsRefused()
+    {
+        using var admin = fixture.Factory.CreateKilnClient();
+        var scoped = await admin.CreateKeyAsync(new Kiln.Core.Api.CreateApiKeyRequest("gbt-only", Kiln.Core.Security.KilnRole.Deployer, ["gbt"]));
+        using var browser = new DashboardClient(fixture.Factory);
+
+        using var response = await browser.SignInAsync(scoped.Key);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("limited to some deployments", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("//evil.example/x")]
     [InlineData("https://evil.example/")]

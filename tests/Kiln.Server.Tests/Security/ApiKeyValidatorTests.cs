@@ -56,5 +56,9 @@ public sealed class ApiKeyValidatorTests
         public Task<bool> RevokeAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<bool> AnyAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<bool> SetExpiryAsync(string id, DateTimeOffset? expiresAt, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<ApiKeyInfo?> GetAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }
