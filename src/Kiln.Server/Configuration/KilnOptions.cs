@@ -15,6 +15,8 @@ public sealed class KilnOptions
 
     public HttpOptions Http { get; set; } = new();
 
+    public RateLimitOptions RateLimits { get; set; } = new();
+
     public MonitoringOptions Monitoring { get; set; } = new();
 
     public MetricsOptions Metrics { get; set; } = new();
@@ -121,4 +123,30 @@ public sealed class HttpOptions
     /// Empty: the headers are ignored, as anyone can send them.
     /// </summary>
     public List<string> TrustedProxies { get; set; } = [];
+}
+
+/// <summary>
+/// Token buckets (<c>Kiln:RateLimits</c>): per client address for requests without a valid key, per key by its role,
+/// and per key and deployment. Beyond them requests get 429 with <c>Retry-After</c>.
+/// </summary>
+public sealed class RateLimitOptions
+{
+    /// <summary>Per client address: requests to open endpoints and requests whose key was missing or refused.</summary>
+    public RateLimit Anonymous { get; set; } = new() { PerSecond = 100, Burst = 200 };
+
+    /// <summary>Per key, by the key's role (<c>viewer</c>, <c>predictor</c>, <c>deployer</c>, <c>admin</c>); a role not listed is not limited.</summary>
+    public Dictionary<string, RateLimit> Roles { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Per key and deployment, by deployment name, for requests to that deployment's endpoints (inference and the rest).</summary>
+    public Dictionary<string, RateLimit> Deployments { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>One token bucket: a sustained rate and the burst allowed above it.</summary>
+public sealed class RateLimit
+{
+    /// <summary>Requests per second, sustained; zero turns the limit off.</summary>
+    public double PerSecond { get; set; }
+
+    /// <summary>Requests allowed at once after a quiet spell (the bucket's size); default: one second's worth.</summary>
+    public int? Burst { get; set; }
 }

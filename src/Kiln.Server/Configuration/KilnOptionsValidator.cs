@@ -43,6 +43,7 @@ internal sealed class KilnOptionsValidator : IValidateOptions<KilnOptions>
         }
 
         TlsValidator.Validate(options.Tls, options.Http, errors);
+        ValidateRateLimits(options.RateLimits, errors);
         ArtifactStorageValidator.Validate(options.Storage, errors);
 
         var pipelines = options.Pipelines;
@@ -123,5 +124,27 @@ internal sealed class KilnOptionsValidator : IValidateOptions<KilnOptions>
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateRateLimits(RateLimitOptions limits, List<string> errors)
+    {
+        var named = new[] { ("Anonymous", limits.Anonymous) }
+            .Concat(limits.Roles.Select(r => ($"Roles:{r.Key}", r.Value)))
+            .Concat(limits.Deployments.Select(d => ($"Deployments:{d.Key}", d.Value)));
+        foreach (var (name, limit) in named)
+        {
+            if (limit is null || limit.PerSecond < 0 || double.IsNaN(limit.PerSecond) || limit.Burst is < 1)
+            {
+                errors.Add($"Kiln:RateLimits:{name}: PerSecond must be zero (off) or positive, and Burst at least 1.");
+            }
+        }
+
+        foreach (var role in limits.Roles.Keys)
+        {
+            if (!Enum.TryParse<Kiln.Core.Security.KilnRole>(role, ignoreCase: true, out _))
+            {
+                errors.Add($"Kiln:RateLimits:Roles:{role} names no role (viewer, predictor, deployer, admin).");
+            }
+        }
     }
 }

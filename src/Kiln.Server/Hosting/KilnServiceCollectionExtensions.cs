@@ -104,6 +104,7 @@ public static class KilnServiceCollectionExtensions
     {
         services.TryAddSingleton<ApiKeyValidator>();
         services.TryAddSingleton<ApiKeyIssuer>();
+        services.TryAddSingleton<RateLimits>();
         return services;
     }
 

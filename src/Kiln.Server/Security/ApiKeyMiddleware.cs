@@ -14,10 +14,11 @@ namespace Kiln.Server.Security;
 /// each in the error shape of the protocol the path belongs to. Open endpoints carry
 /// <see cref="IAllowAnonymous"/>; dashboard pages (<see cref="DashboardEndpointMetadata"/>) use the session cookie; every other endpoint without a declared role needs an admin.
 /// A key limited to deployments may call only endpoints marked <see cref="DeploymentRoute"/> for one of them (403 otherwise).
+/// Rate limits (<see cref="RateLimits"/>) apply once the caller is known: by key, or by address for open endpoints and refusals.
 /// With auth disabled every caller is an admin. The principal of a key is cached with it, so the
 /// serving path allocates nothing here.
 /// </summary>
-internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<KilnOptions> options, ApiKeyValidator validator, DashboardSession session)
+internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<KilnOptions> options, ApiKeyValidator validator, DashboardSession session, RateLimits limits)
 {
     private const string Bearer = "Bearer ";
     private static readonly ClaimsPrincipal Anonymous = KilnClaims.Principal("anonymous", "anonymous (auth disabled)", KilnRole.Admin);
@@ -29,7 +30,7 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<KilnOption
         var endpoint = context.GetEndpoint();
         if (endpoint is null || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null)
         {
-            return next(context);
+            return AdmitAnonymousAsync(context);
         }
 
         if (!_enabled)
@@ -45,6 +46,15 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<KilnOption
 
         var required = endpoint.Metadata.GetMetadata<RequiredRole>() ?? AdminByDefault;
         return AuthenticateAsync(context, endpoint, required.Role);
+    }
+
+    /// <summary>An open endpoint: only the per-address rate limit applies.</summary>
+    private async Task AdmitAnonymousAsync(HttpContext context)
+    {
+        if (await limits.AdmitAsync(context))
+        {
+            await next(context);
+        }
     }
 
     /// <summary>A dashboard page: any valid key may read (the pages gate each action by role); without one, go sign in.</summary>
@@ -99,7 +109,10 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<KilnOption
         }
 
         context.User = caller.Principal;
-        await next(context);
+        if (await limits.AdmitAsync(context))
+        {
+            await next(context);
+        }
     }
 
     /// <summary>Whether a key limited to deployments may call this endpoint: one that acts on one of its deployments.</summary>
@@ -109,10 +122,16 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<KilnOption
         && value is string deployment
         && key.Covers(deployment);
 
-    private static Task ChallengeAsync(HttpContext context, string message)
+    /// <summary>401, unless the caller's address used up its requests: then 429, so a bad-key flood is throttled like any other.</summary>
+    private async Task ChallengeAsync(HttpContext context, string message)
     {
+        if (!await limits.AdmitAsync(context))
+        {
+            return;
+        }
+
         context.Response.Headers.WWWAuthenticate = "Bearer";
-        return ErrorResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, message, null);
+        await ErrorResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, message, null);
     }
 
     private static string Name(KilnRole role) => role.ToString().ToLowerInvariant();

@@ -45,6 +45,10 @@ public sealed class KilnAppFactory : WebApplicationFactory<Program>
                 ["Kiln:Auth:Enabled"] = AuthEnabled ? "true" : "false",
                 ["Kiln:Auth:AdminKey"] = AdminKey,
                 ["Kiln:Storage:Database"] = Database,
+
+                // In memory every request comes from the same (absent) address, so the per-address limit would throttle
+                // whole test classes; RateLimitTests turn it back on.
+                ["Kiln:RateLimits:Anonymous:PerSecond"] = "0",
             };
             // The PostgreSQL pass keeps artifacts on S3, unless the test sets where artifacts go itself.
             if (Database is not null && !Settings.Keys.Any(k => k.StartsWith("Kiln:Storage:Artifacts", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Kiln:Storage:S3", StringComparison.OrdinalIgnoreCase)))
