@@ -19,6 +19,7 @@ var root = new RootCommand("Kiln: track, register, deploy and monitor models")
     AlertsCommand.Create(),
     PipelinesCommand.Create(),
     KeysCommand.Create(),
+    AuditCommand.Create(),
     TrackingCommands.CreateExperiments(),
     TrackingCommands.CreateRuns(),
     TrainCommand.Create(),

@@ -34,6 +34,7 @@ public sealed class KilnDbContext(DbContextOptions<KilnDbContext> options) : DbC
     internal DbSet<PipelineStepEntity> PipelineSteps => Set<PipelineStepEntity>();
     internal DbSet<PipelineLogEntity> PipelineLogs => Set<PipelineLogEntity>();
     internal DbSet<PredictionLogSessionEntity> PredictionLogSessions => Set<PredictionLogSessionEntity>();
+    internal DbSet<AuditEventEntity> AuditEvents => Set<AuditEventEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(KilnDbContext).Assembly);

@@ -84,3 +84,8 @@ public sealed record UpdateRunRequest(Tracking.RunStatus? Status = null, string?
 /// <summary>Body of <c>POST /api/runs/{id}/inputs</c>.</summary>
 /// <param name="Datasets">The datasets the run read.</param>
 public sealed record LogInputsRequest(IReadOnlyList<Tracking.DatasetInput>? Datasets);
+
+/// <summary>A page of the audit log, oldest first.</summary>
+/// <param name="Events">The events.</param>
+/// <param name="Next">The <c>after</c> value for the next page, or null at the end.</param>
+public sealed record AuditPage(IReadOnlyList<Kiln.Core.Audit.AuditEvent> Events, long? Next);

@@ -41,6 +41,8 @@ namespace Kiln.Core.Serialization;
 [JsonSerializable(typeof(CreatedApiKey))]
 [JsonSerializable(typeof(RotateApiKeyRequest))]
 [JsonSerializable(typeof(RotatedApiKey))]
+[JsonSerializable(typeof(AuditPage))]
+[JsonSerializable(typeof(Kiln.Core.Audit.AuditEvent))]
 [JsonSerializable(typeof(ApiKeyInfo))]
 [JsonSerializable(typeof(IReadOnlyList<ApiKeyInfo>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]

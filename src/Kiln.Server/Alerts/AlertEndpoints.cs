@@ -6,6 +6,8 @@ using Kiln.Core.Security;
 using Kiln.Monitoring.Alerts;
 using Kiln.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Kiln.Server.Audit;
+using Kiln.Core.Serialization;
 
 namespace Kiln.Server.Alerts;
 
@@ -64,28 +66,41 @@ internal static class AlertEndpoints
     private static async Task<Ok<AlertRule>> GetRule(string id, AlertRuleCatalog rules, HttpContext context, CancellationToken cancellationToken) =>
         TypedResults.Ok(WebhookRedaction.ForCaller(await rules.GetAsync(id, cancellationToken) ?? throw KilnException.NotFound("Alert rule", id), context));
 
-    private static async Task<Created<AlertRule>> CreateRule(AlertRuleRequest request, IAlertStore store, WebhookTargetPolicy webhookTargets, CancellationToken cancellationToken)
+    private static async Task<Created<AlertRule>> CreateRule(
+        AlertRuleRequest request, IAlertStore store, WebhookTargetPolicy webhookTargets, HttpContext context, CancellationToken cancellationToken)
     {
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         var rule = AlertRules.Create(id, request);
         webhookTargets.CheckRuleWebhooks(rule.Webhooks);
         var created = await store.CreateRuleAsync(rule, cancellationToken);
+        AuditNote.Record(context, null, WebhookRedaction.Redacted(created), KilnJsonContext.Default.AlertRule);
         return TypedResults.Created($"/api/alerts/rules/{id}", created);
     }
 
     private static async Task<Ok<AlertRule>> UpdateRule(
-        string id, AlertRuleRequest request, AlertRuleCatalog rules, IAlertStore store, WebhookTargetPolicy webhookTargets, CancellationToken cancellationToken)
+        string id, AlertRuleRequest request, AlertRuleCatalog rules, IAlertStore store, WebhookTargetPolicy webhookTargets, HttpContext context,
+        CancellationToken cancellationToken)
     {
         EnsureNotConfigured(id, rules);
         var rule = AlertRules.Create(id, request);
         webhookTargets.CheckRuleWebhooks(rule.Webhooks);
-        return TypedResults.Ok(await store.UpdateRuleAsync(rule, cancellationToken) ?? throw KilnException.NotFound("Alert rule", id));
+        var before = await store.GetRuleAsync(id, cancellationToken);
+        var updated = await store.UpdateRuleAsync(rule, cancellationToken) ?? throw KilnException.NotFound("Alert rule", id);
+        AuditNote.Record(context, before is null ? null : WebhookRedaction.Redacted(before), WebhookRedaction.Redacted(updated), KilnJsonContext.Default.AlertRule);
+        return TypedResults.Ok(updated);
     }
 
-    private static async Task<NoContent> DeleteRule(string id, AlertRuleCatalog rules, IAlertStore store, CancellationToken cancellationToken)
+    private static async Task<NoContent> DeleteRule(string id, AlertRuleCatalog rules, IAlertStore store, HttpContext context, CancellationToken cancellationToken)
     {
         EnsureNotConfigured(id, rules);
-        return await store.DeleteRuleAsync(id, cancellationToken) ? TypedResults.NoContent() : throw KilnException.NotFound("Alert rule", id);
+        var before = await store.GetRuleAsync(id, cancellationToken);
+        if (!await store.DeleteRuleAsync(id, cancellationToken))
+        {
+            throw KilnException.NotFound("Alert rule", id);
+        }
+
+        AuditNote.Record(context, before is null ? null : WebhookRedaction.Redacted(before), null, KilnJsonContext.Default.AlertRule);
+        return TypedResults.NoContent();
     }
 
     private static void EnsureNotConfigured(string id, AlertRuleCatalog rules)

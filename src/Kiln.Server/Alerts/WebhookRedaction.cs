@@ -16,6 +16,9 @@ internal static class WebhookRedaction
     public static AlertRule ForCaller(AlertRule rule, HttpContext context) =>
         rule.Webhooks.Count == 0 || MaySeeWebhooks(context) ? rule : rule with { Webhooks = rule.Webhooks.Select(Redact).ToArray() };
 
+    /// <summary>The rule with every webhook redacted, for records kept longer than the rule (the audit log).</summary>
+    public static AlertRule Redacted(AlertRule rule) => rule.Webhooks.Count == 0 ? rule : rule with { Webhooks = rule.Webhooks.Select(Redact).ToArray() };
+
     public static string Redact(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) ? $"{uri.Scheme}://{uri.Authority}/…" : "…";
 }

@@ -17,6 +17,8 @@ public sealed class KilnOptions
 
     public RateLimitOptions RateLimits { get; set; } = new();
 
+    public AuditOptions Audit { get; set; } = new();
+
     public MonitoringOptions Monitoring { get; set; } = new();
 
     public MetricsOptions Metrics { get; set; } = new();
@@ -149,4 +151,11 @@ public sealed class RateLimit
 
     /// <summary>Requests allowed at once after a quiet spell (the bucket's size); default: one second's worth.</summary>
     public int? Burst { get; set; }
+}
+
+/// <summary>The audit log (<c>Kiln:Audit</c>).</summary>
+public sealed class AuditOptions
+{
+    /// <summary>How long audit events are kept; older ones are deleted every hour.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(365);
 }

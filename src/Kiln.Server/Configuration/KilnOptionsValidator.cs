@@ -44,6 +44,11 @@ internal sealed class KilnOptionsValidator : IValidateOptions<KilnOptions>
 
         TlsValidator.Validate(options.Tls, options.Http, errors);
         ValidateRateLimits(options.RateLimits, errors);
+        if (options.Audit.Retention < TimeSpan.FromDays(1))
+        {
+            errors.Add("Kiln:Audit:Retention must be at least one day.");
+        }
+
         ArtifactStorageValidator.Validate(options.Storage, errors);
 
         var pipelines = options.Pipelines;

@@ -1,3 +1,6 @@
+using Kiln.Core.Registry;
+using Kiln.Core.Serialization;
+using Kiln.Server.Audit;
 using Kiln.Core.Security;
 using Kiln.Core;
 using Kiln.Core.Api;
@@ -35,15 +38,27 @@ internal static class DeploymentEndpoints
         return TypedResults.Ok(View(deployment, manager, traffic));
     }
 
-    private static async Task<Ok<DeploymentView>> Deploy(string name, DeployRequest request, HttpContext context, DeploymentManager manager, CancellationToken cancellationToken)
+    private static async Task<Ok<DeploymentView>> Deploy(
+        string name, DeployRequest request, HttpContext context, DeploymentManager manager, IDeploymentStore store, CancellationToken cancellationToken)
     {
         var model = request.Model ?? throw KilnException.Invalid("model", "is required: NAME/VERSION, NAME@ALIAS or NAME.");
+        var before = ModelName.IsValid(name) ? await store.GetAsync(name, cancellationToken) : null;
         var deployment = await manager.DeployAsync(name, model, request.LogSampleRate, request.RoutingField, Rollouts.RolloutEndpoints.Actor(context), cancellationToken);
+        AuditNote.Record(context, before, deployment, KilnJsonContext.Default.Deployment);
         return TypedResults.Ok(View(deployment, manager));
     }
 
-    private static async Task<NoContent> Delete(string name, DeploymentManager manager, CancellationToken cancellationToken) =>
-        await manager.DeleteAsync(name, cancellationToken) ? TypedResults.NoContent() : throw KilnException.NotFound("Deployment", name);
+    private static async Task<NoContent> Delete(string name, HttpContext context, DeploymentManager manager, IDeploymentStore store, CancellationToken cancellationToken)
+    {
+        var before = ModelName.IsValid(name) ? await store.GetAsync(name, cancellationToken) : null;
+        if (!await manager.DeleteAsync(name, cancellationToken))
+        {
+            throw KilnException.NotFound("Deployment", name);
+        }
+
+        AuditNote.Record(context, before, null, KilnJsonContext.Default.Deployment);
+        return TypedResults.NoContent();
+    }
 
     internal static DeploymentView View(Deployment deployment, DeploymentManager manager, TrafficWindows? traffic = null)
     {

@@ -5,6 +5,8 @@ using Kiln.Core.Registry;
 using Kiln.Core.Security;
 using Kiln.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Kiln.Server.Audit;
+using Kiln.Core.Serialization;
 
 namespace Kiln.Server.Endpoints;
 
@@ -30,9 +32,10 @@ internal static class KeyEndpoints
     private static async Task<Ok<IReadOnlyList<ApiKeyInfo>>> List(IApiKeyStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(await store.ListAsync(cancellationToken));
 
-    private static async Task<Created<CreatedApiKey>> Create(CreateApiKeyRequest request, ApiKeyIssuer issuer, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Created<CreatedApiKey>> Create(CreateApiKeyRequest request, ApiKeyIssuer issuer, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
     {
         var created = await IssueAsync(request, issuer, time, cancellationToken);
+        AuditNote.Record(context, null, created.Info, KilnJsonContext.Default.ApiKeyInfo);
         return TypedResults.Created($"/api/keys/{created.Info.Id}", created);
     }
 
@@ -58,7 +61,7 @@ internal static class KeyEndpoints
 
     private static async Task<Created<RotatedApiKey>> Rotate(
         string id, RotateApiKeyRequest? request, IApiKeyStore store, ApiKeyIssuer issuer, ApiKeyValidator validator, IClusterSignals signals, TimeProvider time,
-        CancellationToken cancellationToken)
+        HttpContext context, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var overlap = request?.Overlap is not { } text ? DefaultOverlap
@@ -77,12 +80,15 @@ internal static class KeyEndpoints
         await store.SetExpiryAsync(id, oldEnd, cancellationToken);
         validator.Forget();
         await signals.PublishAsync(ClusterTopic.Keys, id, cancellationToken);
+        AuditNote.Record(context, old, old with { ExpiresAt = oldEnd }, KilnJsonContext.Default.ApiKeyInfo);
         return TypedResults.Created($"/api/keys/{created.Info.Id}", new RotatedApiKey(created.Key, created.Info, old with { ExpiresAt = oldEnd }));
     }
 
-    private static async Task<NoContent> Revoke(string id, IApiKeyStore store, ApiKeyValidator validator, IClusterSignals signals, CancellationToken cancellationToken)
+    private static async Task<NoContent> Revoke(string id, IApiKeyStore store, ApiKeyValidator validator, IClusterSignals signals, HttpContext context, CancellationToken cancellationToken)
     {
+        var before = await store.GetAsync(id, cancellationToken);
         await RevokeAsync(id, store, validator, signals, cancellationToken);
+        AuditNote.Record(context, before, await store.GetAsync(id, cancellationToken), KilnJsonContext.Default.ApiKeyInfo);
         return TypedResults.NoContent();
     }
 

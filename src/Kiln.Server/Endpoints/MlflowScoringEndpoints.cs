@@ -1,6 +1,7 @@
 using Kiln.Core.Security;
 using Kiln.Server.Inference;
 using Kiln.Server.Security;
+using Kiln.Server.Audit;
 
 namespace Kiln.Server.Endpoints;
 
@@ -11,7 +12,7 @@ internal static class MlflowScoringEndpoints
     {
         var group = app.MapGroup("/deployments/{name}").WithTags("MLflow scoring").ForDeployment();
         group.MapPost("/invocations", (HttpContext c, string name, InferenceHandler h) => h.HandleAsync(c, name, null, InferenceProtocol.Mlflow))
-            .RequireRole(KilnRole.Predictor).WithSummary("Inference (MLflow scoring server)");
+            .RequireRole(KilnRole.Predictor).NotAudited().WithSummary("Inference (MLflow scoring server)");
         group.MapGet("/ping", Ping).RequireRole(KilnRole.Viewer);
         return app;
     }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Kiln.Core.Security;
 using Kiln.Core;
 using Kiln.Core.Api;
@@ -9,6 +10,8 @@ using Kiln.Server.Uploads;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+
+using Kiln.Server.Audit;
 
 namespace Kiln.Server.Endpoints;
 
@@ -40,10 +43,13 @@ internal static class ModelEndpoints
     private static async Task<Ok<RegisteredModel>> GetModel(string name, IModelRegistry registry, CancellationToken cancellationToken) =>
         TypedResults.Ok(await registry.GetModelAsync(name, cancellationToken) ?? throw KilnException.NotFound("Model", name));
 
-    private static async Task<Ok<RegisteredModel>> UpdateModel(string name, UpdateModelRequest request, IModelRegistry registry, CancellationToken cancellationToken)
+    private static async Task<Ok<RegisteredModel>> UpdateModel(string name, UpdateModelRequest request, IModelRegistry registry, HttpContext context, CancellationToken cancellationToken)
     {
+        var before = await registry.GetModelAsync(name, cancellationToken);
         await registry.SetDescriptionAsync(name, request.Description, cancellationToken);
-        return TypedResults.Ok((await registry.GetModelAsync(name, cancellationToken))!);
+        var after = (await registry.GetModelAsync(name, cancellationToken))!;
+        AuditNote.Record(context, new JsonObject { ["description"] = before?.Description }, new JsonObject { ["description"] = after.Description });
+        return TypedResults.Ok(after);
     }
 
     private static async Task<Ok<IReadOnlyList<ModelVersion>>> ListVersions(string name, IModelRegistry registry, CancellationToken cancellationToken)
@@ -81,9 +87,11 @@ internal static class ModelEndpoints
         TypedResults.Ok(await registry.ResolveAsync(new ModelReference(name, null, alias), cancellationToken)
             ?? throw KilnException.NotFound("Alias", $"{name}@{alias}"));
 
-    private static async Task<Ok<ModelVersion>> SetAlias(string name, string alias, SetAliasRequest request, IModelRegistry registry, CancellationToken cancellationToken)
+    private static async Task<Ok<ModelVersion>> SetAlias(string name, string alias, SetAliasRequest request, IModelRegistry registry, HttpContext context, CancellationToken cancellationToken)
     {
+        var before = await AliasChange.CurrentAsync(registry, name, alias, cancellationToken);
         await registry.SetAliasAsync(name, alias, request.Version, cancellationToken);
+        AliasChange.Record(context, name, alias, before, request.Version);
         return TypedResults.Ok((await registry.GetVersionAsync(name, request.Version, cancellationToken))!);
     }
 
@@ -92,6 +100,15 @@ internal static class ModelEndpoints
             ? throw KilnException.NotFound("Model", name)
             : TypedResults.Ok(await registry.AliasHistoryAsync(name, cancellationToken));
 
-    private static async Task<NoContent> DeleteAlias(string name, string alias, IModelRegistry registry, CancellationToken cancellationToken) =>
-        await registry.DeleteAliasAsync(name, alias, cancellationToken) ? TypedResults.NoContent() : throw KilnException.NotFound("Alias", $"{name}@{alias}");
+    private static async Task<NoContent> DeleteAlias(string name, string alias, IModelRegistry registry, HttpContext context, CancellationToken cancellationToken)
+    {
+        var before = await AliasChange.CurrentAsync(registry, name, alias, cancellationToken);
+        if (!await registry.DeleteAliasAsync(name, alias, cancellationToken))
+        {
+            throw KilnException.NotFound("Alias", $"{name}@{alias}");
+        }
+
+        AliasChange.Record(context, name, alias, before, null);
+        return TypedResults.NoContent();
+    }
 }

@@ -10,6 +10,7 @@ using Kiln.Server.Uploads;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Kiln.Server.Audit;
 
 namespace Kiln.Server.Endpoints;
 
@@ -20,7 +21,7 @@ internal static class RunEndpoints
     {
         var group = app.MapGroup("/api/runs").WithTags("Tracking");
         group.MapPost("", Create).RequireRole(KilnRole.Deployer);
-        group.MapPost("/search", Search).RequireRole(KilnRole.Viewer)
+        group.MapPost("/search", Search).RequireRole(KilnRole.Viewer).NotAudited()
             .WithSummary("Search runs: filter like \"metrics.auc > 0.8 and params.algorithm = 'lightgbm'\", orderBy like [\"metrics.auc DESC\"].");
         group.MapGet("/{id}", Get).RequireRole(KilnRole.Viewer);
         group.MapPatch("/{id}", Update).RequireRole(KilnRole.Deployer);

@@ -1,6 +1,7 @@
 using Kiln.Core.Security;
 using Kiln.Server.Inference;
 using Kiln.Server.Security;
+using Kiln.Server.Audit;
 
 namespace Kiln.Server.Endpoints;
 
@@ -12,7 +13,7 @@ internal static class V1Endpoints
         var group = app.MapGroup("/v1/models").WithTags("KServe v1");
         group.MapGet("/{name}", ModelStatus).RequireRole(KilnRole.Viewer).ForDeployment();
         group.MapPost("/{name}:predict", (HttpContext c, string name, InferenceHandler h) => h.HandleAsync(c, name, null, InferenceProtocol.V1))
-            .RequireRole(KilnRole.Predictor).ForDeployment().WithSummary("Inference (KServe v1)");
+            .RequireRole(KilnRole.Predictor).ForDeployment().NotAudited().WithSummary("Inference (KServe v1)");
         return app;
     }
 

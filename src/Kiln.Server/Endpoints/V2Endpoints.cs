@@ -5,6 +5,7 @@ using Kiln.Core.Tensors;
 using Kiln.Inference.Serving;
 using Kiln.Server.Inference;
 using Kiln.Server.Security;
+using Kiln.Server.Audit;
 
 namespace Kiln.Server.Endpoints;
 
@@ -26,9 +27,9 @@ internal static class V2Endpoints
         models.MapGet("/versions/{version}/ready", (HttpContext c, string name, string version, InferenceHandler h) => ModelReady(c, h, name, version))
             .RequireRole(KilnRole.Viewer);
         models.MapPost("/infer", (HttpContext c, string name, InferenceHandler h) => h.HandleAsync(c, name, null, InferenceProtocol.V2))
-            .RequireRole(KilnRole.Predictor).WithSummary("Inference (Open Inference Protocol v2)");
+            .RequireRole(KilnRole.Predictor).NotAudited().WithSummary("Inference (Open Inference Protocol v2)");
         models.MapPost("/versions/{version}/infer", (HttpContext c, string name, string version, InferenceHandler h) => h.HandleAsync(c, name, version, InferenceProtocol.V2))
-            .RequireRole(KilnRole.Predictor).WithSummary("Inference on a given version (Open Inference Protocol v2)");
+            .RequireRole(KilnRole.Predictor).NotAudited().WithSummary("Inference on a given version (Open Inference Protocol v2)");
         return app;
     }
 

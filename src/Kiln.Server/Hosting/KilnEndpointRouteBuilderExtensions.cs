@@ -1,4 +1,5 @@
 using Kiln.Server.Alerts;
+using Kiln.Server.Audit;
 using Kiln.Server.Dashboard;
 using Kiln.Server.Endpoints;
 using Kiln.Server.Inference;
@@ -23,6 +24,7 @@ public static class KilnEndpointRouteBuilderExtensions
         app.Use(AssignRequestId);
         app.UseRouting();
         app.UseDashboardSecurityHeaders();
+        app.UseMiddleware<Audit.AuditMiddleware>();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.UseAntiforgery();
 
@@ -40,6 +42,7 @@ public static class KilnEndpointRouteBuilderExtensions
         app.MapGroundTruthEndpoints();
         app.MapMonitoringReportEndpoints();
         app.MapKeyEndpoints();
+        app.MapAuditEndpoints();
         app.MapExperimentEndpoints();
         app.MapRunEndpoints();
         app.MapMlflowEndpoints();

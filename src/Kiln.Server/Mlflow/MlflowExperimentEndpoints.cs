@@ -6,6 +6,7 @@ using Kiln.Core.Tracking;
 using Kiln.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Kiln.Server.Audit;
 
 namespace Kiln.Server.Mlflow;
 
@@ -24,7 +25,7 @@ internal static class MlflowExperimentEndpoints
         group.MapPost("/create", Create).RequireRole(KilnRole.Deployer);
         group.MapGet("/get", Get).RequireRole(KilnRole.Viewer);
         group.MapGet("/get-by-name", GetByName).RequireRole(KilnRole.Viewer);
-        group.MapPost("/search", Search).RequireRole(KilnRole.Viewer);
+        group.MapPost("/search", Search).RequireRole(KilnRole.Viewer).NotAudited();
         group.MapGet("/search", SearchByQuery).RequireRole(KilnRole.Viewer);
         group.MapGet("/list", List).RequireRole(KilnRole.Viewer);
         group.MapPost("/update", Update).RequireRole(KilnRole.Deployer);

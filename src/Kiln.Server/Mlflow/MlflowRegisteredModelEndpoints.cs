@@ -4,6 +4,7 @@ using Kiln.Core.Security;
 using Kiln.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Kiln.Server.Audit;
 
 namespace Kiln.Server.Mlflow;
 
@@ -20,7 +21,7 @@ internal static class MlflowRegisteredModelEndpoints
         group.MapGet("/search", Search).RequireRole(KilnRole.Viewer);
         group.MapPatch("/update", Update).RequireRole(KilnRole.Deployer);
         group.MapDelete("/delete", Delete).RequireRole(KilnRole.Deployer);
-        group.MapPost("/get-latest-versions", LatestVersions).RequireRole(KilnRole.Viewer);
+        group.MapPost("/get-latest-versions", LatestVersions).RequireRole(KilnRole.Viewer).NotAudited();
         group.MapGet("/get-latest-versions", LatestVersionsByQuery).RequireRole(KilnRole.Viewer);
         group.MapPost("/alias", SetAlias).RequireRole(KilnRole.Deployer);
         group.MapDelete("/alias", DeleteAlias).RequireRole(KilnRole.Deployer);
@@ -113,7 +114,11 @@ internal static class MlflowRegisteredModelEndpoints
     {
         var request = await MlflowHttp.ReadAsync(context, Json.SetRegisteredModelAlias);
         var model = await RequireModelAsync(registry, request.Name, cancellationToken);
-        await registry.SetAliasAsync(model.Name, MlflowHttp.Required(request.Alias, "alias"), MlflowHttp.Version(request.Version), cancellationToken);
+        var alias = MlflowHttp.Required(request.Alias, "alias");
+        var version = MlflowHttp.Version(request.Version);
+        var before = await AliasChange.CurrentAsync(registry, model.Name, alias, cancellationToken);
+        await registry.SetAliasAsync(model.Name, alias, version, cancellationToken);
+        AliasChange.Record(context, model.Name, alias, before, version);
         return MlflowHttp.Empty;
     }
 
@@ -122,7 +127,14 @@ internal static class MlflowRegisteredModelEndpoints
         var request = await MlflowHttp.ReadAsync(context, Json.DeleteRegisteredModelAlias);
         var model = await RequireModelAsync(registry, request.Name, cancellationToken);
         var alias = MlflowHttp.Required(request.Alias, "alias");
-        return await registry.DeleteAliasAsync(model.Name, alias, cancellationToken) ? MlflowHttp.Empty : throw KilnException.NotFound("Alias", $"{model.Name}@{alias}");
+        var before = await AliasChange.CurrentAsync(registry, model.Name, alias, cancellationToken);
+        if (!await registry.DeleteAliasAsync(model.Name, alias, cancellationToken))
+        {
+            throw KilnException.NotFound("Alias", $"{model.Name}@{alias}");
+        }
+
+        AliasChange.Record(context, model.Name, alias, before, null);
+        return MlflowHttp.Empty;
     }
 
     private static async Task<JsonHttpResult<ModelVersionResponse>> GetByAlias(

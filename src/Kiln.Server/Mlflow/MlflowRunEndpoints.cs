@@ -6,6 +6,7 @@ using Kiln.Core.Tracking;
 using Kiln.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Kiln.Server.Audit;
 
 namespace Kiln.Server.Mlflow;
 
@@ -30,7 +31,7 @@ internal static class MlflowRunEndpoints
         runs.MapPost("/update", Update).RequireRole(KilnRole.Deployer);
         runs.MapPost("/delete", Delete).RequireRole(KilnRole.Deployer);
         runs.MapPost("/restore", Restore).RequireRole(KilnRole.Deployer);
-        runs.MapPost("/search", Search).RequireRole(KilnRole.Viewer);
+        runs.MapPost("/search", Search).RequireRole(KilnRole.Viewer).NotAudited();
         runs.MapPost("/log-metric", LogMetricHandler).RequireRole(KilnRole.Deployer);
         runs.MapPost("/log-parameter", LogParameter).RequireRole(KilnRole.Deployer);
         runs.MapPost("/log-batch", LogBatchHandler).RequireRole(KilnRole.Deployer);

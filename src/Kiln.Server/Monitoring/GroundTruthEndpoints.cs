@@ -9,6 +9,7 @@ using Kiln.Server.Configuration;
 using Kiln.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Kiln.Server.Audit;
 
 namespace Kiln.Server.Monitoring;
 
@@ -20,9 +21,9 @@ internal static class GroundTruthEndpoints
     public static IEndpointRouteBuilder MapGroundTruthEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/deployments/{deployment}").WithTags("Monitoring").ForDeployment("deployment");
-        group.MapPost("/ground-truth", PostGroundTruth).RequireRole(KilnRole.Predictor)
+        group.MapPost("/ground-truth", PostGroundTruth).RequireRole(KilnRole.Predictor).NotAudited()
             .WithSummary("Labels for past predictions, addressed by request id and row; the response counts accepted, late, duplicate and unknown labels.");
-        group.MapPost("/metrics", PostMetrics).RequireRole(KilnRole.Predictor)
+        group.MapPost("/metrics", PostMetrics).RequireRole(KilnRole.Predictor).NotAudited()
             .WithSummary("Named numeric metrics for the deployment, optionally tied to a prediction.");
         group.MapGet("/metrics", GetMetrics).RequireRole(KilnRole.Viewer)
             .WithSummary("Custom metrics aggregated per window (count, sum, mean, min, max).");

@@ -96,6 +96,7 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<KilnOption
 
         if (caller.Key.Role < required)
         {
+            context.User = caller.Principal; // who was refused, for the audit log
             await ErrorResponses.WriteAsync(context, StatusCodes.Status403Forbidden,
                 $"This API key's role ({Name(caller.Key.Role)}) may not do this; it needs {Name(required)} or higher.", null);
             return;
@@ -103,6 +104,7 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<KilnOption
 
         if (caller.Key.Deployments is { } deployments && !InScope(context, endpoint, caller.Key))
         {
+            context.User = caller.Principal;
             await ErrorResponses.WriteAsync(context, StatusCodes.Status403Forbidden,
                 $"This API key is limited to the deployments {string.Join(", ", deployments)}; it may not call this endpoint.", null);
             return;
