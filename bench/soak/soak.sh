@@ -10,7 +10,8 @@
 #   - every minute, 1,500 slow connections (headers trickled, never finished) arrive for 20 s: more than
 #     the server (run with a 2,048 open-file limit, so a 1,365-connection limit) accepts.
 # Every 10 s it samples the server's resident memory, open descriptors and its /metrics counters into
-# samples.csv. It fails if the server dies, if the real client sees any error, or if resident memory at
+# samples.csv (during a flood every connection slot is taken, so the samples then are blank: the limit at work). It
+# fails if the server dies, if the real client sees any error, or if resident memory at
 # the end is more than 25% above the sample at the end of the first two minutes (after warm-up).
 # Needs what bench/http needs (see bench/README.md): wrk, curl, Debian's python3-sklearn and python3-onnx.
 set -euo pipefail
@@ -38,6 +39,10 @@ trap cleanup EXIT
 for tool in wrk curl "$PY"; do command -v "$tool" >/dev/null || die "$tool not found (see bench/README.md set-up)"; done
 
 log "model: training the bench GradientBoostingClassifier and exporting it to ONNX"
+SHARED=${SHARED:-$(cd .. && pwd)/shared}
+[[ -f $SHARED/peers/bankgen.py ]] || die "the peers' data generator $SHARED/peers/bankgen.py is missing (set SHARED)"
+"$PY" "$SHARED/peers/bankgen.py" 45211 "$TMP/train.csv" 1 >/dev/null
+"$PY" "$SHARED/peers/bankgen.py" 1000 "$TMP/rows.csv" 2 >/dev/null
 "$PY" "$HERE/prepare.py" train "$TMP/train.csv" "$TMP/gbt7.joblib" >/dev/null
 "$PY" "$HERE/prepare.py" bodies "$TMP/gbt7.joblib" "$TMP/rows.csv" "$TMP" >/dev/null
 "$PY" tools/onnx/sklearn_gbt_to_onnx.py "$TMP/gbt7.joblib" "$TMP/gbt7.onnx" >/dev/null
@@ -98,14 +103,20 @@ for s in socks: s.close()
 PY
     done
 ) &
+FLOODS=$!
 START=$(date +%s)
 while kill -0 "$CLIENT" 2>/dev/null; do
     kill -0 "$SERVER_PID" 2>/dev/null || die "the server died (see $TMP/server.log)"
     sample "$(( $(date +%s) - START ))" >>"$TMP/samples.csv"
     sleep 10
 done
+kill "$FLOODS" 2>/dev/null || true
 kill -0 "$SERVER_PID" 2>/dev/null || die "the server died (see $TMP/server.log)"
-curl -sf "$URL/health/live" >/dev/null || die "the server does not answer after the soak"
+# A flood still running holds every connection slot until the header timeout cuts it off (15 s): then the server
+# must answer again, and the last sample is taken.
+for _ in $(seq 60); do curl -sf -m 2 "$URL/health/live" >/dev/null && break; sleep 1; done
+curl -sf -m 2 "$URL/health/live" >/dev/null || die "the server does not answer after the soak"
+sample "$(( $(date +%s) - START ))" >>"$TMP/samples.csv"
 
 stats=$(grep WRKSTATS "$TMP/client.txt") || die "the client printed no stats: $(cat "$TMP/client.txt")"
 requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$stats")

@@ -1,7 +1,6 @@
 using Kiln.Core.Monitoring;
 using Kiln.Storage.Stores;
 using Kiln.Storage.Tests.Support;
-using Microsoft.EntityFrameworkCore;
 
 namespace Kiln.Storage.Tests.Monitoring;
 
@@ -59,29 +58,8 @@ public sealed class SqlitePredictionLogJournalTests : PredictionLogJournalContra
 
     protected override async Task<(IPredictionLogJournal Journal, IAsyncDisposable Lifetime)> OpenAsync()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"kiln-journal-{Guid.NewGuid():N}.db");
-        var contexts = new Factory(new DbContextOptionsBuilder<KilnDbContext>().UseSqlite($"Data Source={file}").Options);
-        await using (var db = contexts.CreateDbContext())
-        {
-            await db.Database.MigrateAsync();
-        }
-
-        return (new EfPredictionLogJournal(contexts), new TempFile(file));
-    }
-
-    private sealed class TempFile(string path) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            File.Delete(path);
-            return ValueTask.CompletedTask;
-        }
-    }
-
-    private sealed class Factory(DbContextOptions<KilnDbContext> options) : IDbContextFactory<KilnDbContext>
-    {
-        public KilnDbContext CreateDbContext() => new(options);
+        var database = await SqliteTestDatabase.CreateAsync();
+        return (new EfPredictionLogJournal(database), database);
     }
 }
 
@@ -96,11 +74,6 @@ public sealed class PostgresPredictionLogJournalTests : PredictionLogJournalCont
     protected override async Task<(IPredictionLogJournal Journal, IAsyncDisposable Lifetime)> OpenAsync()
     {
         var database = await PostgresTestDatabase.CreateAsync();
-        return (new EfPredictionLogJournal(new Factory(database)), database);
-    }
-
-    private sealed class Factory(PostgresTestDatabase database) : IDbContextFactory<KilnDbContext>
-    {
-        public KilnDbContext CreateDbContext() => database.CreateContext();
+        return (new EfPredictionLogJournal(database), database);
     }
 }

@@ -1,7 +1,6 @@
 using Kiln.Core.Pipelines;
 using Kiln.Storage.Stores;
 using Kiln.Storage.Tests.Support;
-using Microsoft.EntityFrameworkCore;
 
 namespace Kiln.Storage.Tests.Pipelines;
 
@@ -27,29 +26,8 @@ public sealed class SqlitePipelineStoreTests : PipelineStoreContract
 
     protected override async Task<(IPipelineStore Store, IAsyncDisposable Lifetime)> OpenAsync()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"kiln-pipelines-{Guid.NewGuid():N}.db");
-        var contexts = new Factory(new DbContextOptionsBuilder<KilnDbContext>().UseSqlite($"Data Source={file}").Options);
-        await using (var db = contexts.CreateDbContext())
-        {
-            await db.Database.MigrateAsync();
-        }
-
-        return (new EfPipelineStore(contexts), new TempFile(file));
-    }
-
-    private sealed class TempFile(string path) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            File.Delete(path);
-            return ValueTask.CompletedTask;
-        }
-    }
-
-    private sealed class Factory(DbContextOptions<KilnDbContext> options) : IDbContextFactory<KilnDbContext>
-    {
-        public KilnDbContext CreateDbContext() => new(options);
+        var database = await SqliteTestDatabase.CreateAsync();
+        return (new EfPipelineStore(database), database);
     }
 }
 
@@ -76,11 +54,6 @@ public sealed class PostgresPipelineStoreTests : PipelineStoreContract
     protected override async Task<(IPipelineStore Store, IAsyncDisposable Lifetime)> OpenAsync()
     {
         var database = await PostgresTestDatabase.CreateAsync();
-        return (new EfPipelineStore(new Factory(database)), database);
-    }
-
-    private sealed class Factory(PostgresTestDatabase database) : IDbContextFactory<KilnDbContext>
-    {
-        public KilnDbContext CreateDbContext() => database.CreateContext();
+        return (new EfPipelineStore(database), database);
     }
 }

@@ -80,26 +80,8 @@ public sealed class SqliteAuditStoreTests : AuditStoreContract
 
     protected override async Task<(IAuditStore Store, KilnDbContext Db, IAsyncDisposable Lifetime)> OpenAsync()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"kiln-audit-{Guid.NewGuid():N}.db");
-        var contexts = new Factory(new DbContextOptionsBuilder<KilnDbContext>().UseSqlite($"Data Source={file}").Options);
-        var db = contexts.CreateDbContext();
-        await db.Database.MigrateAsync();
-        return (new EfAuditStore(contexts), db, new TempFile(file));
-    }
-
-    private sealed class TempFile(string path) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            File.Delete(path);
-            return ValueTask.CompletedTask;
-        }
-    }
-
-    private sealed class Factory(DbContextOptions<KilnDbContext> options) : IDbContextFactory<KilnDbContext>
-    {
-        public KilnDbContext CreateDbContext() => new(options);
+        var database = await SqliteTestDatabase.CreateAsync();
+        return (new EfAuditStore(database), database.CreateDbContext(), database);
     }
 }
 
@@ -114,11 +96,6 @@ public sealed class PostgresAuditStoreTests : AuditStoreContract
     protected override async Task<(IAuditStore Store, KilnDbContext Db, IAsyncDisposable Lifetime)> OpenAsync()
     {
         var database = await PostgresTestDatabase.CreateAsync();
-        return (new EfAuditStore(new Factory(database)), database.CreateContext(), database);
-    }
-
-    private sealed class Factory(PostgresTestDatabase database) : IDbContextFactory<KilnDbContext>
-    {
-        public KilnDbContext CreateDbContext() => database.CreateContext();
+        return (new EfAuditStore(database), database.CreateContext(), database);
     }
 }

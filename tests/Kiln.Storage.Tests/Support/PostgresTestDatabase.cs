@@ -4,8 +4,8 @@ using Npgsql;
 
 namespace Kiln.Storage.Tests.Support;
 
-/// <summary>A fresh, migrated database on the test PostgreSQL server, dropped on dispose.</summary>
-public sealed class PostgresTestDatabase : IAsyncDisposable
+/// <summary>A fresh, migrated database on the test PostgreSQL server, dropped on dispose; a context factory for stores.</summary>
+public sealed class PostgresTestDatabase : IDbContextFactory<KilnDbContext>, IAsyncDisposable
 {
     private PostgresTestDatabase(string connectionString, NpgsqlDataSource dataSource)
     {
@@ -30,6 +30,8 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
 
         return database;
     }
+
+    public KilnDbContext CreateDbContext() => CreateContext();
 
     public KilnDbContext CreateContext() =>
         new((DbContextOptions<KilnDbContext>)new DbContextOptionsBuilder<KilnDbContext>().UsePostgres(DataSource).Options);
