@@ -50,6 +50,8 @@ public sealed class HostingTests : IDisposable
             ["Kiln:Tls:Certificate"] = "/nonexistent/kiln.pem",
             ["Kiln:Http:TrustedProxies:0"] = "not-an-address",
             ["Kiln:PublicUrl"] = "kiln.example.com",
+            ["Kiln:Auth:Oidc:Authority"] = "http://idp.example/realms/ml",
+            ["Kiln:Auth:Oidc:RoleMap:admins"] = "emperor",
         });
 
         var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
@@ -63,6 +65,9 @@ public sealed class HostingTests : IDisposable
         Assert.Contains("Kiln:Tls:Certificate (KILN_TLS_CERT, --tls-cert): no file at /nonexistent/kiln.pem", message, StringComparison.Ordinal);
         Assert.Contains("Kiln:Http:TrustedProxies:0", message, StringComparison.Ordinal);
         Assert.Contains("Kiln:PublicUrl", message, StringComparison.Ordinal);
+        Assert.Contains("Kiln:Auth:Oidc:Authority must be https://", message, StringComparison.Ordinal);
+        Assert.Contains("Kiln:Auth:Oidc:Audience is required", message, StringComparison.Ordinal);
+        Assert.Contains("Kiln:Auth:Oidc:RoleMap:admins", message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -92,6 +92,43 @@ public sealed class AuthOptions
 
     /// <summary>A bootstrap admin key (<c>KILN_ADMIN_KEY</c>); without it the first start generates one and prints it once.</summary>
     public string? AdminKey { get; set; }
+
+    /// <summary>Bearer tokens from the company's identity provider, accepted beside API keys when <see cref="OidcOptions.Authority"/> is set.</summary>
+    public OidcOptions Oidc { get; set; } = new();
+}
+
+/// <summary>
+/// Single sign-on for API clients (<c>Kiln:Auth:Oidc</c>): JWT bearer tokens signed by an OpenID Connect provider, found
+/// through its discovery document; the token's claims give the Kiln role and, optionally, the deployments it is limited to.
+/// </summary>
+public sealed class OidcOptions
+{
+    /// <summary>The issuer, e.g. <c>https://login.example.com/realms/ml</c>; its <c>/.well-known/openid-configuration</c> names the signing keys.</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>The audience tokens must be issued for (the <c>aud</c> claim), e.g. <c>kiln</c>.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>The claim holding the caller's role or groups (several values: the highest role wins).</summary>
+    public string RoleClaim { get; set; } = "kiln_role";
+
+    /// <summary>
+    /// How the role claim's values map to Kiln roles, e.g. <c>{"ml-platform-admins": "admin", "data-scientists": "deployer"}</c>.
+    /// Values that are role names themselves (viewer, predictor, deployer, admin) need no entry. A token with no mapped value is refused.
+    /// </summary>
+    public Dictionary<string, string> RoleMap { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The claim limiting the caller to deployments (a list, or names separated by spaces or commas); absent: all.</summary>
+    public string DeploymentsClaim { get; set; } = "kiln_deployments";
+
+    /// <summary>The claims naming the caller for people, first present wins.</summary>
+    public List<string> NameClaims { get; set; } = ["preferred_username", "email", "name", "sub"];
+
+    /// <summary>Whether the discovery document and keys must come over HTTPS (turn off only for a provider on this machine).</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>Whether single sign-on tokens are accepted.</summary>
+    public bool Enabled => !string.IsNullOrWhiteSpace(Authority);
 }
 
 /// <summary>HTTPS served by Kiln itself (<c>Kiln:Tls</c>; <c>kiln serve --tls-cert FILE --tls-key FILE</c>).</summary>

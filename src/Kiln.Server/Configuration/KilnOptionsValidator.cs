@@ -92,6 +92,7 @@ internal sealed class KilnOptionsValidator : IValidateOptions<KilnOptions>
             errors.Add("Kiln:Serving:RequestHeadersTimeout and KeepAliveTimeout must be positive.");
         }
 
+        OidcValidator.Validate(options.Auth.Oidc, errors);
         if (options.Auth.AdminKey is { } key && key.Length < 16)
         {
             errors.Add("Kiln:Auth:AdminKey (KILN_ADMIN_KEY) must be at least 16 characters.");

@@ -105,6 +105,8 @@ public static class KilnServiceCollectionExtensions
         services.TryAddSingleton<ApiKeyValidator>();
         services.TryAddSingleton<ApiKeyIssuer>();
         services.TryAddSingleton<RateLimits>();
+        services.AddHttpClient(OidcTokens.HttpClientName).ConfigureHttpClient(client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.TryAddSingleton<OidcTokens>();
         services.TryAddSingleton<Kiln.Core.Audit.IAuditStore, EfAuditStore>();
         services.AddHostedService<Audit.AuditRetention>();
         return services;

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Kiln.Server.Security;
 
 /// <summary>
-/// Authenticates <c>Authorization: Bearer &lt;key&gt;</c> and enforces the endpoint's
+/// Authenticates <c>Authorization: Bearer &lt;key&gt;</c> (or a single sign-on token, <see cref="OidcTokens"/>) and enforces the endpoint's
 /// <see cref="RequiredRole"/> in one step: 401 without a valid key, 403 when its role is too low,
 /// each in the error shape of the protocol the path belongs to. Open endpoints carry
 /// <see cref="IAllowAnonymous"/>; dashboard pages (<see cref="DashboardEndpointMetadata"/>) use the session cookie; every other endpoint without a declared role needs an admin.
@@ -18,9 +18,12 @@ namespace Kiln.Server.Security;
 /// With auth disabled every caller is an admin. The principal of a key is cached with it, so the
 /// serving path allocates nothing here.
 /// </summary>
-internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<KilnOptions> options, ApiKeyValidator validator, DashboardSession session, RateLimits limits)
+internal sealed class ApiKeyMiddleware(
+    RequestDelegate next, IOptions<KilnOptions> options, ApiKeyValidator validator, OidcTokens tokens, DashboardSession session, RateLimits limits)
 {
     private const string Bearer = "Bearer ";
+    private const int MaxKeyLength = 512;
+    private const int MaxHeaderLength = 16 * 1024;
     private static readonly ClaimsPrincipal Anonymous = KilnClaims.Principal("anonymous", "anonymous (auth disabled)", KilnRole.Admin);
     private static readonly RequiredRole AdminByDefault = new(KilnRole.Admin);
     private readonly bool _enabled = options.Value.Auth.Enabled;
@@ -81,16 +84,19 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<KilnOption
             return;
         }
 
-        if (!header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) || header.Length > 512)
+        if (!header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) || header.Length > MaxHeaderLength)
         {
-            await ChallengeAsync(context, "The Authorization header must be 'Bearer <api key>'.");
+            await ChallengeAsync(context, "The Authorization header must be 'Bearer <api key>' (or 'Bearer <token>' from the identity provider).");
             return;
         }
 
-        var caller = await validator.ValidateAsync(header.AsSpan(Bearer.Length).Trim().ToString(), context.RequestAborted);
+        var credential = header.AsSpan(Bearer.Length).Trim().ToString();
+        var caller = tokens.Enabled && OidcTokens.LooksLikeToken(credential)
+            ? await tokens.ValidateAsync(credential, context.RequestAborted)
+            : credential.Length <= MaxKeyLength ? await validator.ValidateAsync(credential, context.RequestAborted) : null;
         if (caller is null)
         {
-            await ChallengeAsync(context, "The API key is not valid or was revoked.");
+            await ChallengeAsync(context, "The API key or token is not valid, expired or was revoked.");
             return;
         }
 
