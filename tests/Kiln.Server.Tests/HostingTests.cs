@@ -21,6 +21,9 @@ public sealed class HostingTests : IDisposable
         Assert.True(paths.TryGetProperty("/v2/models/{name}/infer", out _));
         Assert.True(paths.GetProperty("/api/pipelines").GetProperty("post").GetProperty("requestBody").GetProperty("content").TryGetProperty("application/yaml", out _));
         Assert.True(paths.TryGetProperty("/api/pipelines/runs/{id}/steps/{step}/approve", out _));
+        var apiKey = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("apiKey");
+        Assert.Equal(("http", "bearer"), (apiKey.GetProperty("type").GetString(), apiKey.GetProperty("scheme").GetString()));
+        Assert.True(document.GetProperty("security")[0].TryGetProperty("apiKey", out _));
         Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
         Assert.Contains("text/html", docs.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
     }

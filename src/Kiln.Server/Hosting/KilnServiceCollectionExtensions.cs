@@ -123,12 +123,16 @@ public static class KilnServiceCollectionExtensions
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddExceptionHandler<KilnExceptionHandler>();
         services.AddProblemDetails();
-        services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi("v1", options =>
         {
-            document.Info.Title = "Kiln API";
-            document.Info.Description = "Kiln's registry, deployment and key management API, and the inference protocols (Open Inference Protocol v2, KServe v1, MLflow scoring).";
-            return Task.CompletedTask;
-        }));
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "Kiln API";
+                document.Info.Description = "Kiln's registry, deployment and key management API, and the inference protocols (Open Inference Protocol v2, KServe v1, MLflow scoring).";
+                return Task.CompletedTask;
+            });
+            options.AddDocumentTransformer<OpenApiSecurity>();
+        });
         return services;
     }
 }

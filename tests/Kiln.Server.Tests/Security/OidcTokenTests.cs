@@ -71,6 +71,19 @@ public sealed class OidcTokenTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OpenApiDocument_DeclaresBothSchemes()
+    {
+        using var anonymous = _factory.CreateHttpClient(null);
+
+        var document = await (await anonymous.GetAsync("/openapi/v1.json")).ReadJsonAsync();
+
+        var oidc = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("oidc");
+        Assert.Equal("openIdConnect", oidc.GetProperty("type").GetString());
+        Assert.Equal(_provider.Issuer + "/.well-known/openid-configuration", oidc.GetProperty("openIdConnectUrl").GetString());
+        Assert.Equal(2, document.GetProperty("security").GetArrayLength());
+    }
+
+    [Fact]
     public async Task BadTokens_Are401()
     {
         var stranger = new LocalProvider.Signer();
