@@ -84,6 +84,21 @@ public sealed class OidcTokenTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EveryProtectedRoute_RefusesATokenLimitedToAnotherDeployment()
+    {
+        using var scoped = _factory.CreateHttpClient(_provider.Token(new() { ["sub"] = "svc", ["groups"] = "ml-platform", ["kiln_deployments"] = "somewhere-else" }));
+        var checkedRoutes = 0;
+        foreach (var (method, path) in ProtectedRoutes.Of(_factory.Services))
+        {
+            using var refused = await scoped.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = Requests.Json("{}") });
+            Assert.True(refused.StatusCode == HttpStatusCode.Forbidden, $"{method} {path} answered {(int)refused.StatusCode} to a token limited to another deployment");
+            checkedRoutes++;
+        }
+
+        Assert.True(checkedRoutes > 100, $"only {checkedRoutes} routes were found");
+    }
+
+    [Fact]
     public async Task BadTokens_Are401()
     {
         var stranger = new LocalProvider.Signer();

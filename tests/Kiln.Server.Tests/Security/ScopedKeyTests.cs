@@ -1,18 +1,13 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Kiln.Client;
 using Kiln.Core.Api;
 using Kiln.Core.Security;
-using Kiln.Server.Dashboard;
 using Kiln.Server.Tests.Support;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Kiln.Server.Tests.Security;
 
 /// <summary>Keys limited to deployments, expiring keys and rotation (F29).</summary>
-public sealed partial class ScopedKeyTests : IClassFixture<ScopedKeyTests.TwoDeployments>
+public sealed class ScopedKeyTests : IClassFixture<ScopedKeyTests.TwoDeployments>
 {
     private const string V1Body = """{"instances":[[1,2,3,4,5,6,7]]}""";
     private readonly TwoDeployments _fixture;
@@ -47,7 +42,7 @@ public sealed partial class ScopedKeyTests : IClassFixture<ScopedKeyTests.TwoDep
         using var scoped = _fixture.Factory.CreateHttpClient(elsewhere.Key);
         using var anonymous = _fixture.Factory.CreateHttpClient(null);
         var checkedRoutes = 0;
-        foreach (var (method, path) in ProtectedRoutes(_fixture.Factory.Services))
+        foreach (var (method, path) in ProtectedRoutes.Of(_fixture.Factory.Services))
         {
             using var refused = await scoped.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = Requests.Json("{}") });
             using var unauthenticated = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = Requests.Json("{}") });
@@ -133,39 +128,6 @@ public sealed partial class ScopedKeyTests : IClassFixture<ScopedKeyTests.TwoDep
         using var admin = _fixture.Factory.CreateKilnClient();
         return (await admin.CreateKeyAsync("to-rotate", KilnRole.Viewer)).Info.Id;
     }
-
-    /// <summary>Every API route that needs a key, with its parameters filled in (deployment and model "gbt", version 1).</summary>
-    private static IEnumerable<(string Method, string Path)> ProtectedRoutes(IServiceProvider services)
-    {
-        var endpoints = services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
-        foreach (var endpoint in endpoints)
-        {
-            if (endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null || endpoint.Metadata.GetMetadata<DashboardEndpointMetadata>() is not null)
-            {
-                continue;
-            }
-
-            var template = endpoint.RoutePattern.RawText ?? string.Empty;
-            if (template.Contains("{**", StringComparison.Ordinal) || template.StartsWith("/_", StringComparison.Ordinal))
-            {
-                continue; // catch-alls and framework routes (Blazor) are not API routes
-            }
-
-            var path = Parameter().Replace(template, match => match.Groups["name"].Value switch
-            {
-                "name" or "deployment" or "model" => "gbt",
-                "version" => "1",
-                _ => "x",
-            });
-            foreach (var method in endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
-            {
-                yield return (method, path.StartsWith('/') ? path : "/" + path);
-            }
-        }
-    }
-
-    [GeneratedRegex(@"\{(?<name>[A-Za-z]+)(:[^}]*)?\??\}")]
-    private static partial Regex Parameter();
 
     /// <summary>gbt and other, two deployments of the same model.</summary>
     public sealed class TwoDeployments : IAsyncLifetime
