@@ -8,7 +8,7 @@
 #   - a real client (wrk -c8, a valid predictor key) sends single-row V2 inference as fast as it can;
 #   - a bad-key flood (wrk -c4, a key that does not exist) hammers GET /api/models;
 #   - every minute, 1,500 slow connections (headers trickled, never finished) arrive for 20 s: more than
-#     the server (run with a 2,048 open-file limit, so a 1,365-connection limit) accepts.
+#     the server (run with a 2,048 open-file limit, so a connection limit of about 1,000) accepts.
 # Every 10 s it samples the server's resident memory, open descriptors and its /metrics counters into
 # samples.csv (during a flood every connection slot is taken, so the samples then are blank: the limit at work). It
 # fails if the server dies, if the real client sees any error, or if resident memory at

@@ -49,7 +49,7 @@ public sealed class ProcessMetricsCollector : IMetricsCollector
         Write(writer, "process_start_time_seconds", "Start time of the process since unix epoch in seconds.", MetricType.Gauge, _startTimeSeconds);
         if (Directory.Exists(ProcFd))
         {
-            Write(writer, "process_open_fds", "Number of open file descriptors.", MetricType.Gauge, OpenFileDescriptors());
+            Write(writer, "process_open_fds", "Number of open file descriptors.", MetricType.Gauge, OpenFileDescriptors() ?? 0);
         }
 
         if (MaxFileDescriptors() is { } max)
@@ -66,8 +66,14 @@ public sealed class ProcessMetricsCollector : IMetricsCollector
         writer.WriteSample(name, value);
     }
 
-    private static int OpenFileDescriptors()
+    /// <summary>The descriptors this process has open now (Linux: <c>/proc/self/fd</c>), or null where that cannot be read.</summary>
+    public static int? OpenFileDescriptors()
     {
+        if (!Directory.Exists(ProcFd))
+        {
+            return null;
+        }
+
         // Enumerating the folder opens one descriptor of its own.
         var count = Directory.EnumerateFileSystemEntries(ProcFd).Count();
         return Math.Max(0, count - 1);

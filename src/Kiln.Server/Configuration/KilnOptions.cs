@@ -71,10 +71,9 @@ public sealed class ServingOptions
     public int MaxUploadFiles { get; set; } = 1000;
 
     /// <summary>
-    /// The most HTTP connections open at once; more are closed as they arrive. Empty: two thirds of the
-    /// process's open-file limit (an eighth of that again for upgraded dashboard connections; the rest stays for
-    /// files and the database),
-    /// so a connection flood can never run the process out of descriptors.
+    /// The most HTTP connections open at once; more are closed as they arrive. Empty: the descriptors still free when
+    /// the server starts, less a reserve of a third (at least 256), eight ninths of that (the rest for upgraded dashboard
+    /// connections), so a connection flood can never run the process out of descriptors.
     /// </summary>
     public int? MaxConnections { get; set; }
 

@@ -13,9 +13,12 @@ internal static class ConnectionLimits
     /// <summary>Used when the open-file limit cannot be read (not Linux).</summary>
     private const int DefaultConnections = 10_000;
 
-    public static void Apply(KestrelServerLimits limits, ServingOptions serving, long? openFileLimit)
+    /// <summary>Descriptors always kept back for files, database connections, model files and threads' event handles.</summary>
+    private const int MinimumReserve = 256;
+
+    public static void Apply(KestrelServerLimits limits, ServingOptions serving, long? openFileLimit, int? openNow = null)
     {
-        var connections = serving.MaxConnections ?? DefaultFor(openFileLimit);
+        var connections = serving.MaxConnections ?? DefaultFor(openFileLimit, openNow);
         limits.MaxConcurrentConnections = connections;
 
         // Upgraded (WebSocket) connections are counted apart from the others, so the dashboard's circuits
@@ -26,7 +29,20 @@ internal static class ConnectionLimits
         limits.KeepAliveTimeout = serving.KeepAliveTimeout;
     }
 
-    /// <summary>Two thirds of the descriptor budget for ordinary connections, a twelfth for upgraded ones, a quarter kept back.</summary>
-    internal static int DefaultFor(long? openFileLimit) =>
-        openFileLimit is { } limit ? (int)Math.Clamp(limit * 2 / 3, 16, 100_000) : DefaultConnections;
+    /// <summary>
+    /// The descriptors still free when the server starts, less a reserve (a third of them, at least 256), go to
+    /// connections: eight ninths to ordinary ones, the rest to upgraded ones. A process already holds a few hundred
+    /// descriptors by then (runtime, database, models), so a share of the whole limit would leave it nothing spare.
+    /// </summary>
+    internal static int DefaultFor(long? openFileLimit, int? openNow = null)
+    {
+        if (openFileLimit is not { } limit)
+        {
+            return DefaultConnections;
+        }
+
+        var free = Math.Max(0, limit - (openNow ?? 0));
+        var budget = free - Math.Max(MinimumReserve, free / 3);
+        return (int)Math.Clamp(budget * 8 / 9, 16, 100_000);
+    }
 }

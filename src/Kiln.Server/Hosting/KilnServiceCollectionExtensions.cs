@@ -62,7 +62,8 @@ public static class KilnServiceCollectionExtensions
         builder.WebHost.ConfigureKestrel((context, kestrel) => ConnectionLimits.Apply(
             kestrel.Limits,
             context.Configuration.GetSection("Kiln:Serving").Get<ServingOptions>() ?? new ServingOptions(),
-            Kiln.Monitoring.Metrics.ProcessMetricsCollector.MaxFileDescriptors()));
+            Kiln.Monitoring.Metrics.ProcessMetricsCollector.MaxFileDescriptors(),
+            Kiln.Monitoring.Metrics.ProcessMetricsCollector.OpenFileDescriptors()));
         return builder;
     }
 

@@ -7,12 +7,13 @@ namespace Kiln.Server.Tests.Hosting;
 public sealed class ConnectionLimitsTests
 {
     [Theory]
-    [InlineData(1024L, 682)]
-    [InlineData(20_000L, 13_333)]
-    [InlineData(10_000_000L, 100_000)]
-    [InlineData(12L, 16)]
-    public void Default_IsTwoThirdsOfTheOpenFileLimit_Bounded(long openFiles, int expected) =>
-        Assert.Equal(expected, ConnectionLimits.DefaultFor(openFiles));
+    [InlineData(1024L, 0, 607)]
+    [InlineData(1024L, 300, 416)]
+    [InlineData(20_000L, 300, 11_674)]
+    [InlineData(10_000_000L, 300, 100_000)]
+    [InlineData(12L, 0, 16)]
+    public void Default_IsWhatIsFreeAtStart_LessAReserve_Bounded(long openFiles, int openNow, int expected) =>
+        Assert.Equal(expected, ConnectionLimits.DefaultFor(openFiles, openNow));
 
     [Fact]
     public void Default_WithoutAKnownLimit_IsTenThousand() => Assert.Equal(10_000, ConnectionLimits.DefaultFor(null));
@@ -23,9 +24,9 @@ public sealed class ConnectionLimitsTests
         var limits = new KestrelServerLimits();
         var serving = new ServingOptions { RequestHeadersTimeout = TimeSpan.FromSeconds(5), KeepAliveTimeout = TimeSpan.FromSeconds(20), MaxRequestBodyBytes = 4096 };
 
-        ConnectionLimits.Apply(limits, serving, openFileLimit: 2048);
+        ConnectionLimits.Apply(limits, serving, openFileLimit: 2048, openNow: 300);
 
-        Assert.Equal((1365L, 170L), (limits.MaxConcurrentConnections, limits.MaxConcurrentUpgradedConnections));
+        Assert.Equal((1036L, 129L), (limits.MaxConcurrentConnections, limits.MaxConcurrentUpgradedConnections));
         Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20), 4096L), (limits.RequestHeadersTimeout, limits.KeepAliveTimeout, limits.MaxRequestBodySize));
     }
 
