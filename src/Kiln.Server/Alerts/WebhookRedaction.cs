@@ -11,7 +11,7 @@ namespace Kiln.Server.Alerts;
 internal static class WebhookRedaction
 {
     public static bool MaySeeWebhooks(HttpContext context) =>
-        Enum.TryParse<KilnRole>(context.User.FindFirst(KilnClaims.Role)?.Value, ignoreCase: true, out var role) && role >= KilnRole.Deployer;
+        KilnClaims.RoleOf(context.User) >= KilnRole.Deployer;
 
     public static AlertRule ForCaller(AlertRule rule, HttpContext context) =>
         rule.Webhooks.Count == 0 || MaySeeWebhooks(context) ? rule : rule with { Webhooks = rule.Webhooks.Select(Redact).ToArray() };

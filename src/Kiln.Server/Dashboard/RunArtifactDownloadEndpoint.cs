@@ -11,7 +11,7 @@ internal static class RunArtifactDownloadEndpoint
     public static IEndpointRouteBuilder MapRunArtifactDownload(this IEndpointRouteBuilder app)
     {
         app.MapGet("/runs/{id}/artifacts/{**path}", RunEndpoints.DownloadArtifact)
-            .WithMetadata(DashboardEndpointMetadata.Instance).ExcludeFromDescription();
+            .AsDashboardPage().ExcludeFromDescription();
         return app;
     }
 }

@@ -25,7 +25,7 @@ public static class KilnEndpointRouteBuilderExtensions
         app.UseRouting();
         app.UseDashboardSecurityHeaders();
         app.UseMiddleware<Audit.AuditMiddleware>();
-        app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseKilnSecurity();
         app.UseAntiforgery();
 
         app.MapHealthEndpoints();

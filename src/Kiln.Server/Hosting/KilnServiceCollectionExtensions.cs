@@ -101,18 +101,6 @@ public static class KilnServiceCollectionExtensions
         return services;
     }
 
-    public static IServiceCollection AddKilnSecurity(this IServiceCollection services)
-    {
-        services.TryAddSingleton<ApiKeyValidator>();
-        services.TryAddSingleton<ApiKeyIssuer>();
-        services.TryAddSingleton<RateLimits>();
-        services.AddHttpClient(OidcTokens.HttpClientName).ConfigureHttpClient(client => client.Timeout = TimeSpan.FromSeconds(10));
-        services.TryAddSingleton<OidcTokens>();
-        services.TryAddSingleton<Kiln.Core.Audit.IAuditStore, EfAuditStore>();
-        services.AddHostedService<Audit.AuditRetention>();
-        return services;
-    }
-
     public static IServiceCollection AddKilnApi(this IServiceCollection services)
     {
         services.ConfigureHttpJsonOptions(options =>

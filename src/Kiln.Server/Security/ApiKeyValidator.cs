@@ -53,7 +53,7 @@ public sealed class ApiKeyValidator(IApiKeyStore store, TimeProvider time)
             _cache.Clear();
         }
 
-        var caller = new ApiKeyCaller(key, KilnClaims.Principal(key.Id, key.Name, key.Role));
+        var caller = new ApiKeyCaller(key, KilnClaims.Principal(key, KilnSchemes.ApiKey));
         var cachedUntil = now + CacheLifetime;
         _cache[hash] = new CachedKey(caller, key.ExpiresAt is { } expires && expires < cachedUntil ? expires : cachedUntil);
         return caller;

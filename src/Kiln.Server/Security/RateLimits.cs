@@ -12,10 +12,10 @@ namespace Kiln.Server.Security;
 /// <summary>
 /// Kiln's token buckets (<c>Kiln:RateLimits</c>) on the rate limiters ASP.NET Core's own middleware uses
 /// (System.Threading.RateLimiting): one per key by its role, one per key and deployment, and one per client address
-/// for callers without a valid key (open endpoints, and the 401s of a bad-key flood). <see cref="ApiKeyMiddleware"/>
-/// asks here once it knows the caller, so keys skip the limiter entirely while no key limit is configured, which keeps
-/// the serving path as fast as before. Refusals are 429 in the protocol's error shape with <c>Retry-After</c> and the
-/// draft <c>RateLimit-*</c> headers, and counted in <c>kiln_rate_limited_total{limit}</c>.
+/// for callers without a valid key (open endpoints, and the 401s of a bad-key flood). <see cref="RateLimitMiddleware"/>
+/// asks here once authentication knows the caller, so keys skip the limiters entirely while no key limit is configured,
+/// which keeps the serving path as fast as before. Refusals are 429 in the protocol's error shape with <c>Retry-After</c>
+/// and the draft <c>RateLimit-*</c> headers, and counted in <c>kiln_rate_limited_total{limit}</c> by the bucket that refused.
 /// </summary>
 internal sealed class RateLimits
 {
@@ -23,98 +23,86 @@ internal sealed class RateLimits
     private readonly MetricFamily<Counter> _limited;
     private readonly bool _keyLimits;
     private readonly RateLimit? _anonymous;
-    private readonly Dictionary<string, RateLimit> _roles;
+    private readonly Dictionary<KilnRole, RateLimit> _roles;
+    private readonly PartitionedRateLimiter<HttpContext> _byAddress;
+    private readonly PartitionedRateLimiter<HttpContext> _byKey;
+    private readonly PartitionedRateLimiter<HttpContext> _byDeployment;
 
     public RateLimits(IOptions<KilnOptions> options, MetricsRegistry metrics)
     {
         _options = options.Value.RateLimits;
         _limited = metrics.CreateCounterFamily("kiln_rate_limited_total", "Requests refused with 429 by a rate limit.", "limit");
         _anonymous = IsOn(_options.Anonymous) ? _options.Anonymous : null;
-        _roles = new Dictionary<string, RateLimit>(_options.Roles, StringComparer.OrdinalIgnoreCase);
-        _keyLimits = _options.Roles.Values.Any(IsOn) || _options.Deployments.Values.Any(IsOn);
-        Limiter = PartitionedRateLimiter.CreateChained(
-            PartitionedRateLimiter.Create<HttpContext, string>(ByRoleOrAddress),
-            PartitionedRateLimiter.Create<HttpContext, string>(ByDeployment));
+        _roles = _options.Roles
+            .Where(r => IsOn(r.Value) && Enum.TryParse<KilnRole>(r.Key, ignoreCase: true, out _))
+            .ToDictionary(r => Enum.Parse<KilnRole>(r.Key, ignoreCase: true), r => r.Value);
+        _keyLimits = _roles.Count > 0 || _options.Deployments.Values.Any(IsOn);
+        _byAddress = PartitionedRateLimiter.Create<HttpContext, string>(ByAddress);
+        _byKey = PartitionedRateLimiter.Create<HttpContext, string>(ByKey);
+        _byDeployment = PartitionedRateLimiter.Create<HttpContext, string>(ByDeployment);
     }
-
-    /// <summary>Every bucket, chained: the caller's (its key's role, or its address) and its key's for the deployment.</summary>
-    public PartitionedRateLimiter<HttpContext> Limiter { get; }
 
     /// <summary>
-    /// Takes a token for the request (after authentication set <c>context.User</c>, or for a caller without a valid key);
-    /// false when a bucket is empty, with the 429 written. Keys are free when no key limits are configured.
+    /// Takes a token for the request: from the key's buckets when <paramref name="key"/> is the caller authentication
+    /// found, else from the client address's. False when a bucket is empty, with the 429 written. Keys are free when no
+    /// key limits are configured.
     /// </summary>
-    public ValueTask<bool> AdmitAsync(HttpContext context)
+    public ValueTask<bool> AdmitAsync(HttpContext context, ApiKeyInfo? key)
     {
-        var keyed = context.User.FindFirst(KilnClaims.KeyId) is not null;
-        if (keyed ? !_keyLimits : _anonymous is null)
+        if (key is null)
+        {
+            return _anonymous is null ? ValueTask.FromResult(true) : AdmitAsync(context, _byAddress, "address", _anonymous);
+        }
+
+        if (!_keyLimits)
         {
             return ValueTask.FromResult(true);
         }
 
-        var lease = Limiter.AttemptAcquire(context);
-        if (lease.IsAcquired)
-        {
-            lease.Dispose();
-            return ValueTask.FromResult(true);
-        }
-
-        return RejectAsync(context, lease, keyed);
+        return AdmitKeyAsync(context, key);
     }
 
-    private async ValueTask<bool> RejectAsync(HttpContext context, RateLimitLease lease, bool keyed)
+    private async ValueTask<bool> AdmitKeyAsync(HttpContext context, ApiKeyInfo key)
     {
-        using (lease)
+        if (_roles.TryGetValue(key.Role, out var perRole) && !await AdmitAsync(context, _byKey, "role", perRole))
         {
-            var (kind, limit) = keyed ? Describe(context) : ("address", _anonymous!);
-            await WriteRejectionAsync(context, lease, kind, limit);
+            return false;
         }
 
+        return DeploymentOf(context) is not { } deployment
+            || !_options.Deployments.TryGetValue(deployment, out var perDeployment)
+            || !IsOn(perDeployment)
+            || await AdmitAsync(context, _byDeployment, "deployment", perDeployment);
+    }
+
+    private async ValueTask<bool> AdmitAsync(HttpContext context, PartitionedRateLimiter<HttpContext> limiter, string kind, RateLimit limit)
+    {
+        using var lease = limiter.AttemptAcquire(context);
+        if (lease.IsAcquired)
+        {
+            return true;
+        }
+
+        await WriteRejectionAsync(context, lease, kind, limit);
         return false;
     }
 
-    private RateLimitPartition<string> ByRoleOrAddress(HttpContext context)
-    {
-        if (context.User.FindFirst(KilnClaims.KeyId)?.Value is not { } keyId)
-        {
-            var address = AddressOf(context);
-            return _anonymous is { } anonymous
-                ? RateLimitPartition.GetTokenBucketLimiter("address:" + address, _ => Bucket(anonymous))
-                : RateLimitPartition.GetNoLimiter("address:" + address);
-        }
+    private RateLimitPartition<string> ByAddress(HttpContext context) =>
+        RateLimitPartition.GetTokenBucketLimiter(AddressOf(context), _ => Bucket(_anonymous!));
 
-        var role = KilnClaims.RoleOf(context.User).ToString();
-        return _roles.TryGetValue(role, out var limit) && IsOn(limit)
-            ? RateLimitPartition.GetTokenBucketLimiter("key:" + keyId, _ => Bucket(limit))
-            : RateLimitPartition.GetNoLimiter("key:" + keyId);
+    /// <summary>Asked only for a caller whose key has a role limit (<see cref="AdmitKeyAsync"/> checked).</summary>
+    private RateLimitPartition<string> ByKey(HttpContext context)
+    {
+        var key = KilnClaims.KeyOf(context.User)!;
+        return RateLimitPartition.GetTokenBucketLimiter(key.Id, _ => Bucket(_roles[key.Role]));
     }
 
+    /// <summary>Asked only for a key's call to a deployment with a limit (<see cref="AdmitKeyAsync"/> checked).</summary>
     private RateLimitPartition<string> ByDeployment(HttpContext context)
     {
-        if (_options.Deployments.Count == 0
-            || context.User.FindFirst(KilnClaims.KeyId)?.Value is not { } keyId
-            || DeploymentOf(context) is not { } deployment
-            || !_options.Deployments.TryGetValue(deployment, out var limit)
-            || !IsOn(limit))
-        {
-            return RateLimitPartition.GetNoLimiter(string.Empty);
-        }
-
-        return RateLimitPartition.GetTokenBucketLimiter($"key:{keyId}:{deployment}", _ => Bucket(limit));
-    }
-
-    private (string Kind, RateLimit Limit) Describe(HttpContext context)
-    {
-        if (DeploymentOf(context) is { } deployment && _options.Deployments.TryGetValue(deployment, out var perDeployment))
-        {
-            var role = KilnClaims.RoleOf(context.User).ToString();
-            if (!_roles.TryGetValue(role, out var perRole) || perRole.PerSecond > perDeployment.PerSecond)
-            {
-                return ("deployment", perDeployment);
-            }
-        }
-
-        return ("role", _roles.TryGetValue(KilnClaims.RoleOf(context.User).ToString(), out var limit) ? limit : new RateLimit());
+        var key = KilnClaims.KeyOf(context.User)!;
+        var deployment = DeploymentOf(context)!;
+        return RateLimitPartition.GetTokenBucketLimiter($"{key.Id}:{deployment}", _ => Bucket(_options.Deployments[deployment]));
     }
 
     private async Task WriteRejectionAsync(HttpContext context, RateLimitLease lease, string kind, RateLimit limit)

@@ -2,15 +2,15 @@ using Kiln.Core.Security;
 
 namespace Kiln.Server.Security;
 
-/// <summary>Endpoint metadata: the least role a caller's key must have.</summary>
-internal sealed record RequiredRole(KilnRole Role);
-
-/// <summary>Declares who may call an endpoint. An endpoint that declares nothing needs an admin key: secure by default.</summary>
+/// <summary>
+/// Declares who may call an endpoint: the role policy (<see cref="KilnPolicies"/>) through ASP.NET Core's
+/// authorization. An endpoint that declares nothing needs an admin key: secure by default (the fallback policy).
+/// </summary>
 internal static class RequiredRoleExtensions
 {
     public static TBuilder RequireRole<TBuilder>(this TBuilder builder, KilnRole role)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new RequiredRole(role));
+        builder.RequireAuthorization(KilnPolicies.For(role));
 }
 
 /// <summary>Endpoint metadata: the route value naming the one deployment the endpoint acts on, for keys limited to deployments.</summary>

@@ -12,7 +12,7 @@ public class DashboardActionsTests
     [Fact]
     public async Task RoleTooLow_Is403AndTheActionNeverRuns()
     {
-        var context = new DefaultHttpContext { User = KilnClaims.Principal("k1", "someone", KilnRole.Viewer) };
+        var context = new DefaultHttpContext { User = Someone(KilnRole.Viewer) };
         var ran = false;
 
         var message = await DashboardActions.RunAsync(context, KilnRole.Deployer, () => { ran = true; return Task.CompletedTask; });
@@ -25,7 +25,7 @@ public class DashboardActionsTests
     [Fact]
     public async Task RefusedChange_BecomesItsStatusAndMessage()
     {
-        var context = new DefaultHttpContext { User = KilnClaims.Principal("k1", "someone", KilnRole.Admin) };
+        var context = new DefaultHttpContext { User = Someone(KilnRole.Admin) };
 
         var message = await DashboardActions.RunAsync(context, KilnRole.Deployer, () => throw KilnException.Conflict("Another change came first."));
 
@@ -36,10 +36,13 @@ public class DashboardActionsTests
     [Fact]
     public async Task AllowedAction_Runs()
     {
-        var context = new DefaultHttpContext { User = KilnClaims.Principal("k1", "someone", KilnRole.Deployer) };
+        var context = new DefaultHttpContext { User = Someone(KilnRole.Deployer) };
         var ran = false;
 
         Assert.Null(await DashboardActions.RunAsync(context, KilnRole.Deployer, () => { ran = true; return Task.CompletedTask; }));
         Assert.True(ran);
     }
+
+    private static System.Security.Claims.ClaimsPrincipal Someone(KilnRole role) =>
+        KilnClaims.Principal(new ApiKeyInfo { Id = "k1", Name = "someone", Role = role, Prefix = "kiln_k1", CreatedAt = DateTimeOffset.UnixEpoch }, KilnSchemes.ApiKey);
 }

@@ -120,7 +120,41 @@ public sealed class OidcTokenTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RotatedProviderKey_IsFoundByRefreshingDiscovery()
+    public async Task TokenWithoutAKilnRole_Is401_SayingSo()
+    {
+        using var client = _factory.CreateHttpClient(_provider.Token(new() { ["sub"] = "u", ["groups"] = "staff" }));
+        using var response = await client.GetAsync("/api/models");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("no Kiln role in claim 'groups'", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task UnreachableProvider_RefusesTokens_WhileKeysStillWork()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var gone = $"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/realms/gone";
+        probe.Stop();
+        using var factory = new KilnAppFactory(settings: new Dictionary<string, string?>
+        {
+            ["Kiln:Auth:Oidc:Authority"] = gone,
+            ["Kiln:Auth:Oidc:Audience"] = "kiln",
+            ["Kiln:Auth:Oidc:RequireHttpsMetadata"] = "false",
+        });
+        var signer = new LocalProvider.Signer();
+
+        using (var client = factory.CreateHttpClient(signer.Token(gone, "kiln", new() { ["sub"] = "u", ["kiln_role"] = "admin" }, DateTime.UtcNow.AddMinutes(5))))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/models")).StatusCode);
+        }
+
+        using var admin = factory.CreateKilnClient();
+        Assert.Empty(await admin.ListModelsAsync());
+    }
+
+    [Fact]
+    public async Task RotatedProviderKey_IsFoundByReadingTheKeysAgain()
     {
         using (var before = _factory.CreateHttpClient(_provider.Token(new() { ["sub"] = "u", ["groups"] = "ml-platform" })))
         {
@@ -130,7 +164,16 @@ public sealed class OidcTokenTests : IAsyncLifetime
         _provider.RotateKey();
         using var after = _factory.CreateHttpClient(_provider.Token(new() { ["sub"] = "u", ["groups"] = "ml-platform" }));
 
-        Assert.Equal(HttpStatusCode.OK, (await after.GetAsync("/api/models")).StatusCode);
+        // The first token naming the new key makes Kiln read the provider's keys again (in the background, as ASP.NET
+        // Core's JWT handler does); tokens are accepted as soon as they are read.
+        var status = (await after.GetAsync("/api/models")).StatusCode;
+        for (var attempt = 0; status != HttpStatusCode.OK && attempt < 50; attempt++)
+        {
+            await Task.Delay(100);
+            status = (await after.GetAsync("/api/models")).StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, status);
     }
 
     /// <summary>An OpenID Connect provider on 127.0.0.1: a discovery document and a JWKS, signing tokens with its current key.</summary>

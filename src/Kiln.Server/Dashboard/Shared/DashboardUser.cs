@@ -7,8 +7,7 @@ namespace Kiln.Server.Dashboard.Shared;
 /// <summary>Who is looking at the dashboard: the name and role of the key they signed in with.</summary>
 internal static class DashboardUser
 {
-    public static KilnRole Role(ClaimsPrincipal user) =>
-        Enum.TryParse<KilnRole>(user.FindFirstValue(KilnClaims.Role), ignoreCase: true, out var role) ? role : KilnRole.Viewer;
+    public static KilnRole Role(ClaimsPrincipal user) => KilnClaims.RoleOf(user);
 
     public static bool May(ClaimsPrincipal user, KilnRole needed) => Role(user) >= needed;
 
