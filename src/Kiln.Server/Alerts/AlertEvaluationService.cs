@@ -23,34 +23,13 @@ internal sealed partial class AlertEvaluationService(AlertEvaluator evaluator, L
         base.Dispose();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var timer = _timer ?? throw new InvalidOperationException("The service was not started.");
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                if (!lease.IsHeld)
-                {
-                    continue; // another replica evaluates the rules
-                }
-
-                try
-                {
-                    await evaluator.EvaluateAsync(time.GetUtcNow(), stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-                {
-                    // One failed evaluation (a locked database, say) must not stop the schedule.
-                    LogEvaluationFailed(e);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => SingletonJob.RunAsync(
+        lease,
+        _timer ?? throw new InvalidOperationException("The service was not started."),
+        runAtStart: false,
+        cancellationToken => evaluator.EvaluateAsync(time.GetUtcNow(), cancellationToken),
+        LogEvaluationFailed,
+        stoppingToken);
 
     [LoggerMessage(EventId = 2321, Level = LogLevel.Error, Message = "Evaluating the alert rules failed; trying again at the next interval")]
     private partial void LogEvaluationFailed(Exception exception);

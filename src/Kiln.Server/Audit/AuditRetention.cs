@@ -14,33 +14,15 @@ internal sealed partial class AuditRetention(IAuditStore store, LeaderLease leas
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Every, time);
-        try
-        {
-            do
-            {
-                if (!lease.IsHeld)
-                {
-                    continue;
-                }
+        await SingletonJob.RunAsync(lease, timer, runAtStart: true, RemoveExpiredAsync, LogFailed, stoppingToken);
+    }
 
-                try
-                {
-                    var removed = await store.DeleteOlderThanAsync(time.GetUtcNow() - options.Value.Audit.Retention, stoppingToken);
-                    if (removed > 0)
-                    {
-                        LogRemoved(removed);
-                    }
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    LogFailed(e);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException)
+    private async Task RemoveExpiredAsync(CancellationToken cancellationToken)
+    {
+        var removed = await store.DeleteOlderThanAsync(time.GetUtcNow() - options.Value.Audit.Retention, cancellationToken);
+        if (removed > 0)
         {
-            // Shutting down.
+            LogRemoved(removed);
         }
     }
 

@@ -77,32 +77,16 @@ internal sealed partial class PredictionLogService(
     {
         var monitoring = options.Value.Monitoring;
         using var timer = new PeriodicTimer(monitoring.RetentionInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
-            {
-                if (!lease.IsHeld)
-                {
-                    continue; // the lease holder applies retention for every replica
-                }
+        await SingletonJob.RunAsync(lease, timer, runAtStart: false, ApplyRetentionAsync, LogRetentionFailed, cancellationToken);
+    }
 
-                try
-                {
-                    var removed = await store.ApplyRetentionAsync(time.GetUtcNow() - monitoring.RetentionAge, monitoring.RetentionRows, cancellationToken);
-                    if (removed > 0)
-                    {
-                        LogRetention(removed);
-                    }
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    LogRetentionFailed(e);
-                }
-            }
-        }
-        catch (OperationCanceledException)
+    private async Task ApplyRetentionAsync(CancellationToken cancellationToken)
+    {
+        var monitoring = options.Value.Monitoring;
+        var removed = await store.ApplyRetentionAsync(time.GetUtcNow() - monitoring.RetentionAge, monitoring.RetentionRows, cancellationToken);
+        if (removed > 0)
         {
-            // Shutting down.
+            LogRetention(removed);
         }
     }
 

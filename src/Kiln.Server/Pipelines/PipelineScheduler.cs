@@ -33,39 +33,15 @@ internal sealed partial class PipelineScheduler(IPipelineStore store, PipelineDe
         base.Dispose();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!Options.Enabled)
-        {
-            return;
-        }
-
-        var timer = _timer ?? throw new InvalidOperationException("The service was not started.");
-        try
-        {
-            do
-            {
-                if (!lease.IsHeld)
-                {
-                    continue;
-                }
-
-                try
-                {
-                    await TickAsync(time.GetUtcNow(), stoppingToken);
-                }
-                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-                {
-                    LogTickFailed(e);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // shutting down
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Options.Enabled
+        ? SingletonJob.RunAsync(
+            lease,
+            _timer ?? throw new InvalidOperationException("The service was not started."),
+            runAtStart: true,
+            cancellationToken => TickAsync(time.GetUtcNow(), cancellationToken),
+            LogTickFailed,
+            stoppingToken)
+        : Task.CompletedTask;
 
     /// <summary>Starts every cron run due at <paramref name="now"/>.</summary>
     public async Task TickAsync(DateTimeOffset now, CancellationToken cancellationToken)
