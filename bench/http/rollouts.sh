@@ -24,11 +24,7 @@ trap cleanup EXIT
 for tool in wrk curl setsid "$PY"; do command -v "$tool" >/dev/null || { echo "$tool not found" >&2; exit 1; }; done
 
 echo "== model and bodies in $TMP" >&2
-"$PY" "$SHARED/peers/bankgen.py" 20000 "$TMP/train.csv" 1
-"$PY" "$SHARED/peers/bankgen.py" 1000 "$TMP/rows.csv" 2
-"$PY" bench/http/prepare.py train "$TMP/train.csv" "$TMP/gbt7.joblib"
-"$PY" bench/http/prepare.py bodies "$TMP/gbt7.joblib" "$TMP/rows.csv" "$TMP"
-"$PY" tools/onnx/sklearn_gbt_to_onnx.py "$TMP/gbt7.joblib" "$TMP/gbt7.onnx"
+bash bench/http/bench-model.sh "$TMP" 20000
 
 echo "== Kiln on :$PORT" >&2
 setsid env DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 MSBUILDDISABLENODEREUSE=1 \

@@ -39,13 +39,7 @@ trap cleanup EXIT
 for tool in wrk curl "$PY"; do command -v "$tool" >/dev/null || die "$tool not found (see bench/README.md set-up)"; done
 
 log "model: training the bench GradientBoostingClassifier and exporting it to ONNX"
-SHARED=${SHARED:-$(cd .. && pwd)/shared}
-[[ -f $SHARED/peers/bankgen.py ]] || die "the peers' data generator $SHARED/peers/bankgen.py is missing (set SHARED)"
-"$PY" "$SHARED/peers/bankgen.py" 45211 "$TMP/train.csv" 1 >/dev/null
-"$PY" "$SHARED/peers/bankgen.py" 1000 "$TMP/rows.csv" 2 >/dev/null
-"$PY" "$HERE/prepare.py" train "$TMP/train.csv" "$TMP/gbt7.joblib" >/dev/null
-"$PY" "$HERE/prepare.py" bodies "$TMP/gbt7.joblib" "$TMP/rows.csv" "$TMP" >/dev/null
-"$PY" tools/onnx/sklearn_gbt_to_onnx.py "$TMP/gbt7.joblib" "$TMP/gbt7.onnx" >/dev/null
+bash bench/http/bench-model.sh "$TMP" || die "preparing the model"
 
 log "building kiln (Release)"
 dotnet build -c Release src/Kiln.Cli -v q -nologo >/dev/null
