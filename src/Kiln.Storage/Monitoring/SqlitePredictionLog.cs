@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Kiln.Storage.Monitoring;
 
-/// <summary>The prediction log on SQLite: one prepared insert reused across a batch, one transaction per batch.</summary>
+/// <summary>The prediction log on SQLite: one prepared insert bound by position from UTF-8 (<see cref="SqlitePredictionInsert"/>), one transaction per batch.</summary>
 public sealed class SqlitePredictionLog(MonitoringDatabase database) : IPredictionLogStore
 {
     public async Task AppendAsync(IReadOnlyList<PredictionRow> rows, CancellationToken cancellationToken)
@@ -17,49 +17,19 @@ public sealed class SqlitePredictionLog(MonitoringDatabase database) : IPredicti
 
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = """
-            INSERT INTO predictions (ts, deployment, variant, model, version, request_id, row, latency_ms, prediction, score, positive_label, inputs, outputs)
-            VALUES ($ts, $deployment, $variant, $model, $version, $request_id, $row, $latency_ms, $prediction, $score, $positive_label, $inputs, $outputs)
-            """;
-        var ts = insert.Parameters.Add("$ts", SqliteType.Integer);
-        var deployment = insert.Parameters.Add("$deployment", SqliteType.Text);
-        var variant = insert.Parameters.Add("$variant", SqliteType.Text);
-        var model = insert.Parameters.Add("$model", SqliteType.Text);
-        var version = insert.Parameters.Add("$version", SqliteType.Integer);
-        var requestId = insert.Parameters.Add("$request_id", SqliteType.Text);
-        var row = insert.Parameters.Add("$row", SqliteType.Integer);
-        var latency = insert.Parameters.Add("$latency_ms", SqliteType.Real);
-        var prediction = insert.Parameters.Add("$prediction", SqliteType.Text);
-        var score = insert.Parameters.Add("$score", SqliteType.Real);
-        var positive = insert.Parameters.Add("$positive_label", SqliteType.Text);
-        var inputs = insert.Parameters.Add("$inputs", SqliteType.Text);
-        var outputs = insert.Parameters.Add("$outputs", SqliteType.Text);
-        insert.Prepare();
         var buckets = new Dictionary<string, QualityBucketBuilder>(StringComparer.Ordinal);
-        foreach (var r in rows)
+        using (var insert = new SqlitePredictionInsert(connection))
         {
-            ts.Value = MonitoringDatabase.ToMs(r.Timestamp);
-            deployment.Value = r.Deployment;
-            variant.Value = r.Variant;
-            model.Value = r.ModelName;
-            version.Value = r.ModelVersion;
-            requestId.Value = r.RequestId;
-            row.Value = r.Row;
-            latency.Value = r.LatencyMs;
-            prediction.Value = (object?)r.Prediction ?? DBNull.Value;
-            score.Value = r.Score is { } s && double.IsFinite(s) ? s : DBNull.Value;
-            positive.Value = (object?)r.PositiveLabel ?? DBNull.Value;
-            inputs.Value = r.InputsJson;
-            outputs.Value = r.OutputsJson;
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-            if (!buckets.TryGetValue(r.Deployment, out var builder))
+            foreach (var r in rows)
             {
-                buckets[r.Deployment] = builder = new QualityBucketBuilder();
-            }
+                insert.Insert(r);
+                if (!buckets.TryGetValue(r.Deployment, out var builder))
+                {
+                    buckets[r.Deployment] = builder = new QualityBucketBuilder();
+                }
 
-            builder.AddPrediction(MonitoringDatabase.ToMs(r.Timestamp), r.ModelVersion);
+                builder.AddPrediction(MonitoringDatabase.ToMs(r.Timestamp), r.ModelVersion);
+            }
         }
 
         await SqliteQualityBuckets.AddPredictionsAsync(connection, transaction, buckets, cancellationToken);

@@ -51,6 +51,25 @@ public abstract class MonitoringStoreContract
         Assert.Single(await stores.Log.QueryAsync(new PredictionQuery("bank", AfterId: rows[1].Id), default).ToListAsync());
     }
 
+    protected async Task Log_KeepsTextExactly_AndMissingValuesAsNull()
+    {
+        await using var stores = await OpenAsync();
+        var inputs = """{"city":"Zürich","note":"naïve ☕ 🚀","quote":"a \"b\""}""";
+        var longText = "{\"x\":\"" + new string('é', 5_000) + "\"}";
+        await stores.Log.AppendAsync(
+        [
+            new(0, T0, "bank", "primary", "m", 1, "r-ü", 0, 0.5, null, null, null, inputs, """{"p":"ja ✓"}"""),
+            new(0, T0, "bank", "primary", "m", 1, "r2", 0, 0.5, "oui", 0.1, "oui", longText, "{}"),
+        ], default);
+
+        var rows = await stores.Log.QueryAsync(new PredictionQuery("bank", Limit: null), default).ToListAsync();
+
+        Assert.Equal(("r-ü", inputs, """{"p":"ja ✓"}"""), (rows[0].RequestId, rows[0].InputsJson, rows[0].OutputsJson));
+        Assert.Equal((null, null), (rows[0].Prediction, rows[0].PositiveLabel));
+        Assert.Null(rows[0].Score);
+        Assert.Equal((longText, "oui", 0.1), (rows[1].InputsJson, rows[1].Prediction, rows[1].Score));
+    }
+
     protected async Task GroundTruth_CountsAcceptedLateDuplicateAndUnknown()
     {
         await using var stores = await OpenAsync();

@@ -12,6 +12,9 @@ public sealed class PostgresMonitoringStoreTests : MonitoringStoreContract
     public Task Postgres_Log_AppendThenQuery_ReturnsEveryFieldInIdOrder() => Log_AppendThenQuery_ReturnsEveryFieldInIdOrder();
 
     [PostgresFact]
+    public Task Postgres_Log_KeepsTextExactly_AndMissingValuesAsNull() => Log_KeepsTextExactly_AndMissingValuesAsNull();
+
+    [PostgresFact]
     public Task Postgres_GroundTruth_CountsAcceptedLateDuplicateAndUnknown() => GroundTruth_CountsAcceptedLateDuplicateAndUnknown();
 
     [PostgresFact]

@@ -9,6 +9,9 @@ public sealed class SqliteMonitoringStoreTests : MonitoringStoreContract
     public Task Sqlite_Log_AppendThenQuery_ReturnsEveryFieldInIdOrder() => Log_AppendThenQuery_ReturnsEveryFieldInIdOrder();
 
     [Fact]
+    public Task Sqlite_Log_KeepsTextExactly_AndMissingValuesAsNull() => Log_KeepsTextExactly_AndMissingValuesAsNull();
+
+    [Fact]
     public Task Sqlite_GroundTruth_CountsAcceptedLateDuplicateAndUnknown() => GroundTruth_CountsAcceptedLateDuplicateAndUnknown();
 
     [Fact]
