@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Kiln.Core.Packaging;
 
 namespace Kiln.Monitoring.PredictionLog;
@@ -12,6 +13,9 @@ namespace Kiln.Monitoring.PredictionLog;
 /// <param name="Offset">The element's offset within a row of that input.</param>
 public sealed record FeatureColumn(string Name, int Input, int Offset)
 {
+    /// <summary>The name encoded once for JSON, so the prediction log's writer does not escape and transcode it on every row.</summary>
+    public JsonEncodedText JsonName { get; } = JsonEncodedText.Encode(Name);
+
     /// <summary>The feature columns of a signature.</summary>
     public static IReadOnlyList<FeatureColumn> Of(ModelSignature signature)
     {

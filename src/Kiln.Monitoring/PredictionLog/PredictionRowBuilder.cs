@@ -57,7 +57,7 @@ internal sealed class PredictionRowBuilder
                 var perRow = TensorValues.PerRow(tensor, rows);
                 foreach (var column in columns.OfInput(i))
                 {
-                    _json.WritePropertyName(column.Name);
+                    _json.WritePropertyName(column.JsonName);
                     WriteElement(tensor, (row * perRow) + column.Offset);
                 }
             }
