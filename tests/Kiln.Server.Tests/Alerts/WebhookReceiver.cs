@@ -1,29 +1,25 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Threading.Channels;
+using Kiln.Server.Tests.Support;
 
 namespace Kiln.Server.Tests.Alerts;
 
 /// <summary>A real HTTP webhook receiver on 127.0.0.1 and a free port; answers 500 to the first <c>failFirst</c> calls.</summary>
 internal sealed class WebhookReceiver : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly LocalHttpServer _server;
     private readonly Channel<(string? ContentType, JsonElement Body)> _received = Channel.CreateUnbounded<(string?, JsonElement)>();
-    private readonly Task _loop;
     private int _failuresLeft;
     private int _calls;
 
     public WebhookReceiver(int failFirst = 0)
     {
         _failuresLeft = failFirst;
-        Url = $"http://127.0.0.1:{FreePort()}/hook/";
-        _listener.Prefixes.Add(Url);
-        _listener.Start();
-        _loop = Task.Run(ListenAsync);
+        _server = new LocalHttpServer("hook", ReceiveAsync);
     }
 
-    public string Url { get; }
+    public string Url => _server.Url;
 
     /// <summary>Every call, failed ones included.</summary>
     public int Calls => Volatile.Read(ref _calls);
@@ -34,51 +30,26 @@ internal sealed class WebhookReceiver : IDisposable
 
     public bool TryNext(out (string? ContentType, JsonElement Body) message) => _received.Reader.TryRead(out message);
 
-    public void Dispose()
-    {
-        _listener.Stop();
-        _listener.Close();
-        _loop.Wait(TimeSpan.FromSeconds(5));
-    }
+    public void Dispose() => _server.Dispose();
 
-    private async Task ListenAsync()
+    private async Task ReceiveAsync(HttpListenerContext context)
     {
-        while (_listener.IsListening)
+        Interlocked.Increment(ref _calls);
+        using var reader = new StreamReader(context.Request.InputStream);
+        var body = await reader.ReadToEndAsync();
+        if (Interlocked.Decrement(ref _failuresLeft) >= 0)
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            Interlocked.Increment(ref _calls);
-            using var reader = new StreamReader(context.Request.InputStream);
-            var body = await reader.ReadToEndAsync();
-            if (Interlocked.Decrement(ref _failuresLeft) >= 0)
-            {
-                context.Response.StatusCode = 500;
-                context.Response.Close();
-                continue;
-            }
-
-            using (var document = JsonDocument.Parse(body))
-            {
-                _received.Writer.TryWrite((context.Request.ContentType, document.RootElement.Clone()));
-            }
-
-            context.Response.StatusCode = 200;
+            context.Response.StatusCode = 500;
             context.Response.Close();
+            return;
         }
-    }
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
+        using (var document = JsonDocument.Parse(body))
+        {
+            _received.Writer.TryWrite((context.Request.ContentType, document.RootElement.Clone()));
+        }
+
+        context.Response.StatusCode = 200;
+        context.Response.Close();
     }
 }

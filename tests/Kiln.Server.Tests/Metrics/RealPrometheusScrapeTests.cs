@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Kiln.Server.Tests.Support;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -40,7 +39,7 @@ public sealed class RealPrometheusScrapeTests : IDisposable
             (await http.PostAsync("/v2/models/gbt/infer", Requests.Json(Row))).EnsureSuccessStatusCode();
         }
 
-        var port = FreePort();
+        var port = LocalHttpServer.FreePort();
         await File.WriteAllTextAsync(Path.Combine(_temp, "key"), KilnAppFactory.AdminKey);
         var config = Path.Combine(_temp, "prometheus.yml");
         await File.WriteAllTextAsync(config, $"""
@@ -151,12 +150,5 @@ public sealed class RealPrometheusScrapeTests : IDisposable
         {
             return e.Message;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

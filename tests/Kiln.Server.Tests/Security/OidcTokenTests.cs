@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -132,10 +131,7 @@ public sealed class OidcTokenTests : IAsyncLifetime
     [Fact]
     public async Task UnreachableProvider_RefusesTokens_WhileKeysStillWork()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var gone = $"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/realms/gone";
-        probe.Stop();
+        var gone = $"http://127.0.0.1:{LocalHttpServer.FreePort()}/realms/gone";
         using var factory = new KilnAppFactory(settings: new Dictionary<string, string?>
         {
             ["Kiln:Auth:Oidc:Authority"] = gone,
@@ -179,19 +175,13 @@ public sealed class OidcTokenTests : IAsyncLifetime
     /// <summary>An OpenID Connect provider on 127.0.0.1: a discovery document and a JWKS, signing tokens with its current key.</summary>
     private sealed class LocalProvider : IDisposable
     {
-        private readonly HttpListener _listener = new();
-        private readonly Task _loop;
+        private readonly LocalHttpServer _server;
         private Signer _signer = new();
 
         public LocalProvider()
         {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            Issuer = $"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/realms/ml";
-            probe.Stop();
-            _listener.Prefixes.Add(Issuer + "/");
-            _listener.Start();
-            _loop = Task.Run(ServeAsync);
+            _server = new LocalHttpServer("realms/ml", ServeAsync);
+            Issuer = _server.Url.TrimEnd('/');
         }
 
         public string Issuer { get; }
@@ -201,40 +191,23 @@ public sealed class OidcTokenTests : IAsyncLifetime
 
         public void RotateKey() => _signer = new Signer();
 
-        public void Dispose()
-        {
-            _listener.Stop();
-            _listener.Close();
-        }
+        public void Dispose() => _server.Dispose();
 
-        private async Task ServeAsync()
+        private async Task ServeAsync(HttpListenerContext context)
         {
-            while (_listener.IsListening)
+            var path = context.Request.Url!.AbsolutePath;
+            var body = path.EndsWith("/.well-known/openid-configuration", StringComparison.Ordinal)
+                ? JsonSerializer.Serialize(new Dictionary<string, string> { ["issuer"] = Issuer, ["jwks_uri"] = Issuer + "/keys" })
+                : path.EndsWith("/keys", StringComparison.Ordinal) ? _signer.Jwks() : null;
+            context.Response.StatusCode = body is null ? 404 : 200;
+            context.Response.ContentType = "application/json";
+            if (body is not null)
             {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-                {
-                    return;
-                }
-
-                var path = context.Request.Url!.AbsolutePath;
-                var body = path.EndsWith("/.well-known/openid-configuration", StringComparison.Ordinal)
-                    ? JsonSerializer.Serialize(new Dictionary<string, string> { ["issuer"] = Issuer, ["jwks_uri"] = Issuer + "/keys" })
-                    : path.EndsWith("/keys", StringComparison.Ordinal) ? _signer.Jwks() : null;
-                context.Response.StatusCode = body is null ? 404 : 200;
-                context.Response.ContentType = "application/json";
-                if (body is not null)
-                {
-                    var bytes = System.Text.Encoding.UTF8.GetBytes(body);
-                    await context.Response.OutputStream.WriteAsync(bytes);
-                }
-
-                context.Response.Close();
+                var bytes = System.Text.Encoding.UTF8.GetBytes(body);
+                await context.Response.OutputStream.WriteAsync(bytes);
             }
+
+            context.Response.Close();
         }
 
         /// <summary>An RSA signing key with a key id.</summary>
