@@ -59,7 +59,7 @@ public sealed class SqliteBenchDatabase : IBenchDatabase
     {
         await using var connection = await _database.OpenAsync(CancellationToken.None);
         using var drop = connection.CreateCommand();
-        drop.CommandText = "DROP INDEX ix_predictions_deployment_ts_version; DROP INDEX ix_predictions_request;";
+        drop.CommandText = "DROP INDEX ix_prediction_requests_deployment_ts; DROP INDEX ix_prediction_requests_request;";
         await drop.ExecuteNonQueryAsync();
     }
 
@@ -67,7 +67,7 @@ public sealed class SqliteBenchDatabase : IBenchDatabase
     {
         await using var connection = await _database.OpenAsync(CancellationToken.None);
         using var count = connection.CreateCommand();
-        count.CommandText = "SELECT COUNT(*) FROM predictions";
+        count.CommandText = "SELECT coalesce(sum(row_count), 0)::bigint FROM prediction_requests";
         return (long)(await count.ExecuteScalarAsync())!;
     }
 
@@ -173,19 +173,19 @@ public sealed class PostgresBenchDatabase : IBenchDatabase
 
     public async Task DropIndexesAsync()
     {
-        await using var drop = _dataSource.CreateCommand("DROP INDEX ix_predictions_deployment_ts_version; DROP INDEX ix_predictions_request;");
+        await using var drop = _dataSource.CreateCommand("DROP INDEX ix_prediction_requests_deployment_ts; DROP INDEX ix_prediction_requests_request;");
         await drop.ExecuteNonQueryAsync();
     }
 
     public async Task<long> CountAsync()
     {
-        await using var count = _dataSource.CreateCommand("SELECT COUNT(*) FROM predictions");
+        await using var count = _dataSource.CreateCommand("SELECT coalesce(sum(row_count), 0)::bigint FROM prediction_requests");
         return (long)(await count.ExecuteScalarAsync())!;
     }
 
     public async Task<long> SizeBytesAsync()
     {
-        await using var size = _dataSource.CreateCommand("SELECT pg_total_relation_size('predictions')");
+        await using var size = _dataSource.CreateCommand("SELECT pg_total_relation_size('prediction_requests')");
         return (long)(await size.ExecuteScalarAsync())!;
     }
 

@@ -3,7 +3,7 @@ using Kiln.Core.Monitoring;
 
 namespace Kiln.LogIngest;
 
-/// <summary>Times every <see cref="IPredictionLogStore.AppendAsync"/> of the store it wraps: the writer's time in the store versus outside it (row building, channel reads).</summary>
+/// <summary>Times every <see cref="IPredictionLogStore.AppendAsync"/> of the store it wraps: the writer's time in the store versus outside it (encoding, channel reads).</summary>
 public sealed class TimedStore(IPredictionLogStore inner) : IPredictionLogStore
 {
     private long _ticks;
@@ -15,10 +15,10 @@ public sealed class TimedStore(IPredictionLogStore inner) : IPredictionLogStore
     /// <summary>The slowest single append (one batch).</summary>
     public TimeSpan Slowest => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _maxTicks));
 
-    public async Task AppendAsync(IReadOnlyList<PredictionRow> rows, CancellationToken cancellationToken)
+    public async Task AppendAsync(IReadOnlyList<LoggedRequest> requests, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        await inner.AppendAsync(rows, cancellationToken);
+        await inner.AppendAsync(requests, cancellationToken);
         var ticks = Stopwatch.GetTimestamp() - started;
         Interlocked.Add(ref _ticks, ticks);
         if (ticks > _maxTicks)
@@ -41,9 +41,9 @@ public sealed class NoopStore : IPredictionLogStore
 
     public long Rows => Interlocked.Read(ref _rows);
 
-    public Task AppendAsync(IReadOnlyList<PredictionRow> rows, CancellationToken cancellationToken)
+    public Task AppendAsync(IReadOnlyList<LoggedRequest> requests, CancellationToken cancellationToken)
     {
-        Interlocked.Add(ref _rows, rows.Count);
+        Interlocked.Add(ref _rows, requests.Sum(r => (long)r.Rows));
         return Task.CompletedTask;
     }
 

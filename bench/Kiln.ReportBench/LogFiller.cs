@@ -1,20 +1,21 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Kiln.Core.Monitoring;
 using Kiln.Core.Packaging;
 using Kiln.Core.Tensors;
 using Kiln.Monitoring.Drift;
+using Kiln.Monitoring.PredictionLog;
 
 namespace Kiln.ReportBench;
 
 /// <summary>
 /// Writes the benchmark's prediction log straight into the server's database through the stores the
 /// server itself uses (taken from its container): <see cref="IPredictionLogStore.AppendAsync"/> for the
-/// rows (SQLite: one prepared INSERT per row in a transaction; PostgreSQL: one binary COPY per batch),
+/// requests (encoded by the writer's own <see cref="PredictionBlobEncoder"/>; SQLite: one prepared INSERT per request in a
+/// transaction; PostgreSQL: one binary COPY per batch),
 /// <see cref="IGroundTruthStore.ApplyAsync"/> for the labels (the real join by request id and row), and
 /// <see cref="LiveProfiles"/> over the <see cref="ISketchStore"/> for the per-minute sketches. Each minute
-/// is one 1000-row request; its rows are spread over the minute, 60 ms apart.
+/// is one 1000-row request, scored at the minute's start.
 /// </summary>
 public sealed class LogFiller(IPredictionLogStore log, IGroundTruthStore truth, ISketchStore sketches, ModelSignature signature, string deployment, string model, int version)
 {
@@ -29,11 +30,12 @@ public sealed class LogFiller(IPredictionLogStore log, IGroundTruthStore truth, 
     public async Task<Timings> FillAsync(DateTimeOffset start, int minutes, int rowsPerMinute, double labelledShare, Traffic traffic, TimeSpan profileBucket)
     {
         var profiles = new LiveProfiles(sketches, profileBucket);
-        var pending = new List<PredictionRow>(AppendBatch + rowsPerMinute);
+        var encoder = new PredictionBlobEncoder();
+        var pending = new List<LoggedRequest>();
+        var pendingRows = 0;
         var labels = new List<GroundTruthLabel>();
         var rowsTime = new Stopwatch();
         var sketchTime = new Stopwatch();
-        var inputsJson = new StringBuilder(128);
         long rowCount = 0;
         for (var m = 0; m < minutes; m++)
         {
@@ -50,10 +52,6 @@ public sealed class LogFiller(IPredictionLogStore log, IGroundTruthStore truth, 
                 predicted[r] = scores[r] > 0.5f ? 1 : 0;
                 probabilities[(r * 2) + 1] = scores[r];
                 probabilities[r * 2] = 1 - scores[r];
-                pending.Add(new PredictionRow(
-                    0, minuteStart.AddMilliseconds(r * 60_000L / rowsPerMinute), deployment, "primary", model, version, requestId, r, 1.5,
-                    Classes[predicted[r]], scores[r], "1", InputsJson(inputsJson, features.AsSpan(r * Traffic.Features, Traffic.Features)),
-                    OutputsJson(predicted[r], probabilities[r * 2], probabilities[(r * 2) + 1])));
                 if (Labelled(m, r, labelledShare))
                 {
                     labels.Add(new GroundTruthLabel(requestId, r, actual[r] ? "1" : "0"));
@@ -61,16 +59,20 @@ public sealed class LogFiller(IPredictionLogStore log, IGroundTruthStore truth, 
             }
 
             rowCount += rowsPerMinute;
-            if (pending.Count >= AppendBatch)
+            var record = Record(requestId, minuteStart, features, predicted, probabilities, rowsPerMinute);
+            rowsTime.Start();
+            pending.Add(encoder.Encode(record));
+            pendingRows += rowsPerMinute;
+            if (pendingRows >= AppendBatch)
             {
-                rowsTime.Start();
                 await log.AppendAsync(pending, CancellationToken.None);
-                rowsTime.Stop();
                 pending.Clear();
+                pendingRows = 0;
             }
 
+            rowsTime.Stop();
             sketchTime.Start();
-            profiles.Observe(Record(requestId, minuteStart.AddSeconds(30), features, predicted, probabilities, rowsPerMinute));
+            profiles.Observe(record);
             if (m % 60 == 59)
             {
                 await profiles.FlushAsync(CancellationToken.None);
@@ -119,19 +121,4 @@ public sealed class LogFiller(IPredictionLogStore log, IGroundTruthStore truth, 
         ]);
         return new PredictionRecord(requestId, deployment, "primary", model, version, at, 1.5, batch, result, signature);
     }
-
-    private string InputsJson(StringBuilder json, ReadOnlySpan<float> row)
-    {
-        var names = signature.Inputs[0].Columns!;
-        json.Clear().Append('{');
-        for (var i = 0; i < row.Length; i++)
-        {
-            json.Append(i == 0 ? "\"" : ",\"").Append(names[i]).Append("\":").Append(row[i].ToString("R", CultureInfo.InvariantCulture));
-        }
-
-        return json.Append('}').ToString();
-    }
-
-    private static string OutputsJson(long label, float no, float yes) => string.Create(
-        CultureInfo.InvariantCulture, $$$"""{"output_label":{{{label}}},"output_probability":{"0":{{{no:R}}},"1":{{{yes:R}}}}}""");
 }

@@ -33,14 +33,14 @@ public static class PostgresReports
         await drop.ExecuteNonQueryAsync();
     }
 
-    /// <summary>What a bulk load leaves to autovacuum, done at once: dead tuples of the label UPDATE removed, the visibility map set (index-only scans), statistics for the planner.</summary>
+    /// <summary>What a bulk load leaves to autovacuum, done at once: dead tuples removed, the visibility map set (index-only scans), statistics for the planner.</summary>
     public static async Task<TimeSpan> VacuumAnalyzeAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         var clock = Stopwatch.StartNew();
         // One statement per command: VACUUM refuses to run inside the implicit transaction of a multi-statement batch.
-        foreach (var table in new[] { "predictions", "profile_sketches" })
+        foreach (var table in new[] { "prediction_requests", "prediction_labels", "profile_sketches" })
         {
             await using var vacuum = new NpgsqlCommand($"VACUUM ANALYZE {table}", connection) { CommandTimeout = 0 };
             await vacuum.ExecuteNonQueryAsync();
@@ -56,15 +56,15 @@ public static class PostgresReports
         await connection.OpenAsync();
         await using var size = new NpgsqlCommand(
             """
-            SELECT pg_table_size('predictions'), pg_indexes_size('predictions'), pg_database_size(current_database()),
-                   (SELECT string_agg(indexrelname || ' ' || pg_size_pretty(pg_relation_size(indexrelid)), ', ' ORDER BY indexrelname) FROM pg_stat_user_indexes WHERE relname = 'predictions')
+            SELECT pg_table_size('prediction_requests') + pg_table_size('prediction_labels'), pg_indexes_size('prediction_requests') + pg_indexes_size('prediction_labels'), pg_database_size(current_database()),
+                   (SELECT string_agg(indexrelname || ' ' || pg_size_pretty(pg_relation_size(indexrelid)), ', ' ORDER BY indexrelname) FROM pg_stat_user_indexes WHERE relname IN ('prediction_requests', 'prediction_labels'))
             """,
             connection);
         string sizes;
         await using (var reader = await size.ExecuteReaderAsync())
         {
             await reader.ReadAsync();
-            sizes = $"predictions {reader.GetInt64(0) / 1e6:0} MB + indexes {reader.GetInt64(1) / 1e6:0} MB ({reader.GetString(3)}), database {reader.GetInt64(2) / 1e6:0} MB";
+            sizes = $"log (requests + labels) {reader.GetInt64(0) / 1e6:0} MB + indexes {reader.GetInt64(1) / 1e6:0} MB ({reader.GetString(3)}), database {reader.GetInt64(2) / 1e6:0} MB";
         }
 
         await using var show = new NpgsqlCommand("SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(@names)", connection);
@@ -88,12 +88,12 @@ public static class PostgresReports
         await connection.OpenAsync();
         foreach (var sql in new[]
         {
-            "SELECT ts, labelled_at, version, score, coalesce(prediction = positive_label, false)::int | (coalesce(label = positive_label, false)::int << 1) FROM predictions WHERE deployment = @deployment AND ts >= @since AND ts < @until AND label IS NOT NULL ORDER BY ts",
+            "SELECT ts, labelled_at, version, score, coalesce(prediction = positive_label, false)::int | (coalesce(label = positive_label, false)::int << 1) FROM prediction_labels WHERE deployment = @deployment AND ts >= @since AND ts < @until ORDER BY ts",
             """
-            SELECT w.start, t.n, t.lo, t.hi, (SELECT COUNT(*) FROM predictions
-                WHERE deployment = @deployment AND ts >= greatest(w.start, @since) AND ts < least(w.start + @size, @until) AND label IS NOT NULL)
+            SELECT w.start, t.n, t.lo, t.hi, (SELECT COUNT(*) FROM prediction_labels
+                WHERE deployment = @deployment AND ts >= greatest(w.start, @since) AND ts < least(w.start + @size, @until))
             FROM generate_series(@first, @until - 1, @size) AS w(start)
-            CROSS JOIN LATERAL (SELECT COUNT(*) AS n, MIN(version) AS lo, MAX(version) AS hi FROM predictions
+            CROSS JOIN LATERAL (SELECT sum(row_count) AS n, MIN(version) AS lo, MAX(version) AS hi FROM prediction_requests
                 WHERE deployment = @deployment AND ts >= greatest(w.start, @since) AND ts < least(w.start + @size, @until)) t
             WHERE t.n > 0 ORDER BY 1
             """,
@@ -119,7 +119,7 @@ public static class PostgresReports
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var range = new NpgsqlCommand("SELECT MIN(ts), MAX(ts) FROM predictions WHERE deployment = 'gbt' AND request_id LIKE 'p6-%'", connection);
+        await using var range = new NpgsqlCommand("SELECT MIN(ts), MAX(ts) FROM prediction_requests WHERE deployment = 'gbt' AND request_id LIKE 'p6-%'", connection);
         await using var reader = await range.ExecuteReaderAsync();
         await reader.ReadAsync();
         return (DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)), DateTimeOffset.FromUnixTimeMilliseconds((reader.GetInt64(1) / 60_000 * 60_000) + 60_000));

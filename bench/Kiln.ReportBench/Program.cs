@@ -209,7 +209,7 @@ static async Task<(DateTimeOffset, DateTimeOffset)> LoggedRangeAsync(MonitoringD
 {
     await using var connection = await database.OpenAsync(CancellationToken.None);
     using var range = connection.CreateCommand();
-    range.CommandText = "SELECT MIN(ts), MAX(ts) FROM predictions WHERE deployment = 'gbt' AND request_id LIKE 'p6-%'";
+    range.CommandText = "SELECT MIN(ts), MAX(ts) FROM prediction_requests WHERE deployment = 'gbt' AND request_id LIKE 'p6-%'";
     await using var reader = await range.ExecuteReaderAsync();
     await reader.ReadAsync();
     return (DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)), DateTimeOffset.FromUnixTimeMilliseconds((reader.GetInt64(1) / 60_000 * 60_000) + 60_000));

@@ -95,8 +95,8 @@ public static class Splits
         await using var connection = await database.OpenAsync(CancellationToken.None);
         foreach (var sql in new[]
         {
-            "SELECT ts, labelled_at, version, score, label_num, prediction = positive_label, label = positive_label, NULL, NULL FROM predictions WHERE deployment = $d AND ts >= $s AND ts < $u AND label IS NOT NULL ORDER BY ts",
-            "SELECT COUNT(*), COUNT(label), MIN(version), MAX(version) FROM predictions WHERE deployment = $d AND ts >= $s AND ts < $u",
+            "SELECT ts, labelled_at, version, score, label_num, prediction = positive_label, label = positive_label, NULL, NULL FROM prediction_labels WHERE deployment = $d AND ts >= $s AND ts < $u ORDER BY ts",
+            "SELECT sum(row_count), MIN(version), MAX(version) FROM prediction_requests WHERE deployment = $d AND ts >= $s AND ts < $u",
         })
         {
             using var command = connection.CreateCommand();

@@ -3,8 +3,8 @@ namespace Kiln.Core.Monitoring;
 /// <summary>The durable prediction log: appended in batches by one writer, read by queries and reports.</summary>
 public interface IPredictionLogStore
 {
-    /// <summary>Appends rows in one transaction.</summary>
-    Task AppendAsync(IReadOnlyList<PredictionRow> rows, CancellationToken cancellationToken);
+    /// <summary>Appends requests in one transaction, giving their rows the next ids in order.</summary>
+    Task AppendAsync(IReadOnlyList<LoggedRequest> requests, CancellationToken cancellationToken);
 
     /// <summary>Reads rows in id order.</summary>
     IAsyncEnumerable<PredictionRow> QueryAsync(PredictionQuery query, CancellationToken cancellationToken);

@@ -5,8 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace Kiln.Monitoring.PredictionLog;
 
 /// <summary>
-/// The one consumer of the <see cref="PredictionLogQueue"/>: takes up to a batch of rows at a time,
-/// stores them in one transaction (while building the next batch), shows them to the observers, and wakes whoever waits for a flush.
+/// The one consumer of the <see cref="PredictionLogQueue"/>: takes up to a batch of rows at a time, encodes each
+/// request into the columnar form the log stores (<see cref="PredictionBlobEncoder"/>), stores them in one
+/// transaction (while encoding the next batch), shows them to the observers, and wakes whoever waits for a flush.
 /// A failing store is retried with backoff; rows it still cannot store are counted as failed and logged.
 /// </summary>
 public sealed partial class PredictionLogWriter
@@ -18,7 +19,7 @@ public sealed partial class PredictionLogWriter
     private readonly IReadOnlyList<IPredictionObserver> _observers;
     private readonly ILogger<PredictionLogWriter> _logger;
     private readonly int _batchRows;
-    private readonly PredictionRowBuilder _builder = new();
+    private readonly PredictionBlobEncoder _encoder = new();
     private readonly Lock _waitersLock = new();
     private readonly List<(long Target, TaskCompletionSource Done)> _waiters = [];
     private long _completed;
@@ -52,12 +53,11 @@ public sealed partial class PredictionLogWriter
     /// <summary>Drains the queue until it is completed and empty.</summary>
     public async Task RunAsync()
     {
-        // Two batches in flight: while SQLite stores one on a pool thread, this loop builds the next one's rows
-        // (JSON, prediction, score). A stored batch is finished — observed, counted, its flush waiters woken — before
+        // Two batches in flight: while the store writes one on a pool thread, this loop encodes the next one. A stored batch is finished — observed, counted, its flush waiters woken — before
         // the loop waits for more records, so a flush never waits on traffic that is not coming.
         var reader = _queue.Reader;
-        var building = new Batch(_batchRows);
-        var stored = new Batch(_batchRows);
+        var building = new Batch();
+        var stored = new Batch();
         Task? storing = null;
         while (true)
         {
@@ -74,10 +74,9 @@ public sealed partial class PredictionLogWriter
             }
 
             building.Clear();
-            while (building.Rows.Count < _batchRows && reader.TryRead(out var record))
+            while (building.RowCount < _batchRows && reader.TryRead(out var record))
             {
-                building.Records.Add(record);
-                _builder.AddRows(record, building.Rows);
+                building.Add(record, _encoder.Encode(record));
             }
 
             if (storing is not null)
@@ -87,8 +86,9 @@ public sealed partial class PredictionLogWriter
             }
 
             (building, stored) = (stored, building);
-            var rows = stored.Rows;
-            storing = Task.Run(() => StoreAsync(rows));
+            var requests = stored.Requests;
+            var rows = stored.RowCount;
+            storing = Task.Run(() => StoreAsync(requests, rows));
         }
 
         if (storing is not null)
@@ -111,7 +111,7 @@ public sealed partial class PredictionLogWriter
             }
         }
 
-        _queue.Dequeued(batch.Rows.Count);
+        _queue.Dequeued(batch.RowCount);
         Interlocked.Add(ref _completed, batch.Records.Count);
         ReleaseWaiters();
         if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _observersFlushedAt)) >= ObserverFlushInterval)
@@ -120,16 +120,26 @@ public sealed partial class PredictionLogWriter
         }
     }
 
-    private sealed class Batch(int rows)
+    private sealed class Batch
     {
         public List<PredictionRecord> Records { get; } = [];
 
-        public List<PredictionRow> Rows { get; } = new(rows);
+        public List<LoggedRequest> Requests { get; } = [];
+
+        public int RowCount { get; private set; }
+
+        public void Add(PredictionRecord record, LoggedRequest request)
+        {
+            Records.Add(record);
+            Requests.Add(request);
+            RowCount += request.Rows;
+        }
 
         public void Clear()
         {
             Records.Clear();
-            Rows.Clear();
+            Requests.Clear();
+            RowCount = 0;
         }
     }
 
@@ -168,26 +178,26 @@ public sealed partial class PredictionLogWriter
         }
     }
 
-    private async Task StoreAsync(List<PredictionRow> rows)
+    private async Task StoreAsync(List<LoggedRequest> requests, int rows)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                await _store.AppendAsync(rows, CancellationToken.None);
-                Interlocked.Add(ref _writtenRows, rows.Count);
+                await _store.AppendAsync(requests, CancellationToken.None);
+                Interlocked.Add(ref _writtenRows, rows);
                 Interlocked.Increment(ref _batches);
                 return;
             }
             catch (Exception e) when (attempt < Backoff.Length)
             {
-                LogRetry(e, rows.Count, Backoff[attempt]);
+                LogRetry(e, rows, Backoff[attempt]);
                 await Task.Delay(Backoff[attempt]);
             }
             catch (Exception e)
             {
-                Interlocked.Add(ref _failedRows, rows.Count);
-                LogFailed(e, rows.Count);
+                Interlocked.Add(ref _failedRows, rows);
+                LogFailed(e, rows);
                 return;
             }
         }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Kiln.Core.Monitoring;
 using Kiln.Storage.Monitoring;
@@ -8,118 +7,150 @@ using NpgsqlTypes;
 namespace Kiln.Storage.PostgreSql.Monitoring;
 
 /// <summary>
-/// Ground truth on PostgreSQL: a whole upload is joined onto the prediction log in one UPDATE over
-/// unnest()ed arrays, in one transaction; the labels it did not join are then told apart (duplicate
-/// or unknown) with one lookup. Labelled rows are read back in the compact form quality needs.
+/// Ground truth on PostgreSQL, a whole upload in one transaction and three round trips: the logged requests its
+/// request ids name (one lookup over an array), then one INSERT of every joined label over unnest()ed arrays (a row's
+/// first label wins: a later one conflicts on the row id), then the quality buckets. Labelled rows are read back in
+/// the compact form quality needs.
 /// </summary>
 public sealed class PostgresGroundTruth(NpgsqlDataSource dataSource) : IGroundTruthStore, IQualityDataSource
 {
-    private const int ReportedIds = 100;
-
     public async Task<GroundTruthResult> ApplyAsync(string deployment, IReadOnlyList<GroundTruthLabel> labels, DateTimeOffset now, TimeSpan lateAfter, CancellationToken cancellationToken)
     {
-        // The first label for a (request, row) is the one applied; later ones in the same upload are duplicates.
-        var first = new Dictionary<(string, int), GroundTruthLabel>();
-        foreach (var label in labels)
-        {
-            first.TryAdd((label.RequestId, label.Row), label);
-        }
-
-        var unique = first.Values.ToArray();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await PostgresQualityBuckets.LockForLabelsAsync(connection, transaction, deployment, cancellationToken);
-        var joined = new Dictionary<(string, int), bool>();
-        var buckets = new QualityBucketBuilder();
-        var nowMs = UnixMs.From(now);
-        await using (var update = new NpgsqlCommand(
-            """
-            UPDATE predictions p SET label = l.label, label_num = l.num, labelled_at = @now
-            FROM unnest(@request_id, @row, @label, @num) AS l(request_id, "row", label, num)
-            WHERE p.deployment = @deployment AND p.request_id = l.request_id AND p."row" = l."row" AND p.label IS NULL
-            RETURNING p.request_id, p."row", p.ts, p.version, p.score, p.prediction, p.positive_label, l.label, l.num
-            """,
-            connection,
-            transaction))
+        var requests = await FindRequestsAsync(connection, transaction, deployment, labels, cancellationToken);
+        var join = new GroundTruthJoin(now, lateAfter);
+
+        // The first label for a (request, row) is the one applied; later ones in the same upload are duplicates.
+        var targets = new List<(GroundTruthLabel Label, LabelTarget Target, double? Number)>();
+        var first = new HashSet<(string, int)>();
+        foreach (var label in labels)
         {
-            update.Parameters.AddWithValue("now", nowMs);
-            update.Parameters.AddWithValue("deployment", deployment);
-            update.Parameters.Add(new NpgsqlParameter<string[]>("request_id", unique.Select(l => l.RequestId).ToArray()));
-            update.Parameters.Add(new NpgsqlParameter<int[]>("row", unique.Select(l => l.Row).ToArray()));
-            update.Parameters.Add(new NpgsqlParameter<string[]>("label", unique.Select(l => l.Value).ToArray()));
-            update.Parameters.Add(new NpgsqlParameter("num", NpgsqlDbType.Array | NpgsqlDbType.Double) { Value = unique.Select(l => Number(l.Value)).ToArray() });
-            var lateBeforeMs = UnixMs.From(now - lateAfter);
-            await using var reader = await update.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            if (!first.Add((label.RequestId, label.Row)))
             {
-                // A request logged twice (its shadow too) joins twice: it is one label, late if either row is.
-                var key = (reader.GetString(0), reader.GetInt32(1));
-                var ts = reader.GetInt64(2);
-                joined[key] = (joined.TryGetValue(key, out var late) && late) || ts < lateBeforeMs;
-                buckets.AddLabel(
-                    ts,
-                    nowMs,
-                    reader.GetInt32(3),
-                    reader.IsDBNull(4) ? null : reader.GetDouble(4),
-                    reader.IsDBNull(5) ? null : reader.GetString(5),
-                    reader.IsDBNull(6) ? null : reader.GetString(6),
-                    reader.GetString(7),
-                    reader.IsDBNull(8) ? null : reader.GetDouble(8));
+                continue;
+            }
+
+            var number = GroundTruthJoin.Number(label.Value);
+            foreach (var candidate in await join.RequestsAsync(label.RequestId, id => Task.FromResult(requests.GetValueOrDefault(id) ?? [])))
+            {
+                if (candidate.HasRow(label.Row))
+                {
+                    targets.Add((label, candidate.Target(label.Row), number));
+                }
             }
         }
 
-        var missing = unique.Where(l => !joined.ContainsKey((l.RequestId, l.Row))).ToArray();
-        var known = await KnownAsync(connection, transaction, deployment, missing, cancellationToken);
-        await PostgresQualityBuckets.AddLabelsAsync(connection, transaction, deployment, buckets, cancellationToken);
+        var inserted = await InsertAsync(connection, transaction, deployment, targets, join.NowMs, cancellationToken);
+        var outcome = new Dictionary<(string, int), (int Joined, bool Late)>();
+        foreach (var (label, target, number) in targets)
+        {
+            var key = (label.RequestId, label.Row);
+            var (joined, late) = outcome.GetValueOrDefault(key);
+            if (inserted.Contains(target.RowId))
+            {
+                (joined, late) = (joined + 1, late || join.IsLate(target.TimestampMs));
+                join.Joined(target, label.Value, number);
+            }
+
+            outcome[key] = (joined, late);
+        }
+
+        await PostgresQualityBuckets.AddLabelsAsync(connection, transaction, deployment, join.Buckets, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        int accepted = 0, lateCount = 0, duplicates = 0, unknown = 0;
-        var unknownIds = new List<string>();
-        var duplicateIds = new List<string>();
-        var acceptedKeys = new HashSet<(string, int)>();
+        // A key in the outcome names a logged row: its first label joined it or found it labelled; a repeat is a duplicate.
         foreach (var label in labels)
         {
             var key = (label.RequestId, label.Row);
-            if (joined.Remove(key, out var wasLate))
+            if (outcome.Remove(key, out var result))
             {
-                accepted++;
-                lateCount += wasLate ? 1 : 0;
-                acceptedKeys.Add(key);
-            }
-            else if (acceptedKeys.Contains(key) || known.Contains(key))
-            {
-                duplicates++;
-                Note(duplicateIds, label);
+                join.Count(label, result.Joined, known: true, result.Late);
             }
             else
             {
-                unknown++;
-                Note(unknownIds, label);
+                join.Count(label, 0, known: WasLogged(requests, label), late: false);
             }
         }
 
-        return new GroundTruthResult(labels.Count, accepted, lateCount, duplicates, unknown, unknownIds, duplicateIds);
+        return join.Result(labels.Count);
+    }
+
+    private static bool WasLogged(Dictionary<string, List<GroundTruthJoin.Candidate>> requests, GroundTruthLabel label) =>
+        requests.TryGetValue(label.RequestId, out var found) && found.Exists(c => c.HasRow(label.Row));
+
+    private static async Task<Dictionary<string, List<GroundTruthJoin.Candidate>>> FindRequestsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string deployment, IReadOnlyList<GroundTruthLabel> labels, CancellationToken cancellationToken)
+    {
+        await using var select = new NpgsqlCommand(
+            "SELECT request_id, id, first_row, row_count, ts, version, data FROM prediction_requests WHERE deployment = @deployment AND request_id = ANY(@ids)",
+            connection,
+            transaction);
+        select.Parameters.AddWithValue("deployment", deployment);
+        select.Parameters.Add(new NpgsqlParameter<string[]>("ids", labels.Select(l => l.RequestId).Distinct(StringComparer.Ordinal).ToArray()));
+        var found = new Dictionary<string, List<GroundTruthJoin.Candidate>>(StringComparer.Ordinal);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var requestId = reader.GetString(0);
+            if (!found.TryGetValue(requestId, out var list))
+            {
+                found[requestId] = list = [];
+            }
+
+            list.Add(new(reader.GetInt64(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt64(4), reader.GetInt32(5), (byte[])reader.GetValue(6)));
+        }
+
+        return found;
+    }
+
+    private static async Task<HashSet<long>> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string deployment, List<(GroundTruthLabel Label, LabelTarget Target, double? Number)> targets, long nowMs, CancellationToken cancellationToken)
+    {
+        var inserted = new HashSet<long>();
+        if (targets.Count == 0)
+        {
+            return inserted;
+        }
+
+        await using var insert = new NpgsqlCommand(
+            """
+            INSERT INTO prediction_labels (id, deployment, ts, version, score, prediction, positive_label, label, label_num, labelled_at)
+            SELECT l.id, @deployment, l.ts, l.version, l.score, l.prediction, l.positive_label, l.label, l.num, @now
+            FROM unnest(@id, @ts, @version, @score, @prediction, @positive_label, @label, @num) AS l(id, ts, version, score, prediction, positive_label, label, num)
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id
+            """,
+            connection,
+            transaction);
+        insert.Parameters.AddWithValue("deployment", deployment);
+        insert.Parameters.AddWithValue("now", nowMs);
+        insert.Parameters.Add(new NpgsqlParameter<long[]>("id", targets.Select(t => t.Target.RowId).ToArray()));
+        insert.Parameters.Add(new NpgsqlParameter<long[]>("ts", targets.Select(t => t.Target.TimestampMs).ToArray()));
+        insert.Parameters.Add(new NpgsqlParameter<int[]>("version", targets.Select(t => t.Target.Version).ToArray()));
+        insert.Parameters.Add(new NpgsqlParameter("score", NpgsqlDbType.Array | NpgsqlDbType.Double) { Value = targets.Select(t => t.Target.Score).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter("prediction", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = targets.Select(t => t.Target.Prediction).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter("positive_label", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = targets.Select(t => t.Target.PositiveLabel).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter<string[]>("label", targets.Select(t => t.Label.Value).ToArray()));
+        insert.Parameters.Add(new NpgsqlParameter("num", NpgsqlDbType.Array | NpgsqlDbType.Double) { Value = targets.Select(t => t.Number).ToArray() });
+        await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            inserted.Add(reader.GetInt64(0));
+        }
+
+        return inserted;
     }
 
     public async Task<PredictionTask> DetectTaskAsync(string deployment, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var select = new NpgsqlCommand(
-            """
-            SELECT positive_label IS NOT NULL, prediction IS NOT NULL, score IS NOT NULL FROM predictions
-            WHERE deployment = @deployment AND ts >= @since AND ts < @until ORDER BY ts DESC LIMIT 1
-            """,
+            "SELECT task FROM prediction_requests WHERE deployment = @deployment AND ts >= @since AND ts < @until ORDER BY ts DESC LIMIT 1",
             connection);
         select.Parameters.AddWithValue("deployment", deployment);
         select.Parameters.AddWithValue("since", UnixMs.From(since));
         select.Parameters.AddWithValue("until", UnixMs.From(until));
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return PredictionTask.Unknown;
-        }
-
-        return PredictionTasks.Of(reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2));
+        return await select.ExecuteScalarAsync(cancellationToken) is short task ? (PredictionTask)task : PredictionTask.Unknown;
     }
 
     public Task<IReadOnlyList<BucketQuality>> ReadSummariesAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? modelVersion, CancellationToken cancellationToken) =>
@@ -133,11 +164,11 @@ public sealed class PostgresGroundTruth(NpgsqlDataSource dataSource) : IGroundTr
         // read only what their metrics use (binary folds its two flags into one integer), as on SQLite.
         var sql = new StringBuilder(task switch
         {
-            PredictionTask.Binary => "SELECT ts, labelled_at, version, score, coalesce(prediction = positive_label, false)::int | (coalesce(label = positive_label, false)::int << 1) FROM predictions",
-            PredictionTask.Multiclass => "SELECT ts, labelled_at, version, prediction, label FROM predictions",
-            _ => "SELECT ts, labelled_at, version, score, label_num, coalesce(prediction = positive_label, false), coalesce(label = positive_label, false) FROM predictions",
+            PredictionTask.Binary => "SELECT ts, labelled_at, version, score, coalesce(prediction = positive_label, false)::int | (coalesce(label = positive_label, false)::int << 1) FROM prediction_labels",
+            PredictionTask.Multiclass => "SELECT ts, labelled_at, version, prediction, label FROM prediction_labels",
+            _ => "SELECT ts, labelled_at, version, score, label_num, coalesce(prediction = positive_label, false), coalesce(label = positive_label, false) FROM prediction_labels",
         });
-        sql.Append(" WHERE deployment = @deployment AND ts >= @since AND ts < @until AND label IS NOT NULL");
+        sql.Append(" WHERE deployment = @deployment AND ts >= @since AND ts < @until");
         select.Parameters.AddWithValue("deployment", deployment);
         select.Parameters.AddWithValue("since", UnixMs.From(since));
         select.Parameters.AddWithValue("until", UnixMs.From(until));
@@ -197,8 +228,8 @@ public sealed class PostgresGroundTruth(NpgsqlDataSource dataSource) : IGroundTr
     {
         // One small aggregate per window rather than one GROUP BY floor(ts / size) over the range: the planner cannot
         // tell that the window follows the (deployment, ts, version) index, so it read the whole table and sorted every
-        // row of the range (on disk at 1M rows). Per window, both counts are index-only scans: all rows from
-        // (deployment, ts, version), labelled ones from the partial index. A window almost always holds one version
+        // row of the range (on disk at 1M rows). Per window, both counts are index-only scans: requests from
+        // (deployment, ts, version) INCLUDE (row_count), labels from theirs. A window almost always holds one version
         // (MIN = MAX, cheaper than grouping every row); only a window with several is grouped by version. Windows start
         // at multiples of the size, as on SQLite.
         var sizeMs = Math.Max(1L, (long)bucket.TotalMilliseconds);
@@ -210,9 +241,9 @@ public sealed class PostgresGroundTruth(NpgsqlDataSource dataSource) : IGroundTr
         var counts = new List<PredictionCount>();
         var mixed = new List<long>();
         await using (var totals = Windows(connection, $"""
-            SELECT w.start, t.n, t.lo, t.hi, (SELECT COUNT(*) FROM predictions WHERE {InWindow}{ofVersion} AND label IS NOT NULL)
+            SELECT w.start, t.n, t.lo, t.hi, (SELECT COUNT(*) FROM prediction_labels WHERE {InWindow}{ofVersion})
             FROM generate_series(@first, @until - 1, @size) AS w(start)
-            CROSS JOIN LATERAL (SELECT COUNT(*) AS n, MIN(version) AS lo, MAX(version) AS hi FROM predictions WHERE {InWindow}{ofVersion}) t
+            CROSS JOIN LATERAL (SELECT coalesce(sum(row_count), 0)::bigint AS n, MIN(version) AS lo, MAX(version) AS hi FROM prediction_requests WHERE {InWindow}{ofVersion}) t
             WHERE t.n > 0 ORDER BY 1
             """))
         {
@@ -238,9 +269,9 @@ public sealed class PostgresGroundTruth(NpgsqlDataSource dataSource) : IGroundTr
         }
 
         await using (var grouped = Windows(connection, $"""
-            SELECT w.start, t.version, t.n, (SELECT COUNT(*) FROM predictions WHERE {InWindow} AND version = t.version AND label IS NOT NULL)
+            SELECT w.start, t.version, t.n, (SELECT COUNT(*) FROM prediction_labels WHERE {InWindow} AND version = t.version)
             FROM unnest(@starts) AS w(start)
-            CROSS JOIN LATERAL (SELECT version, COUNT(*) AS n FROM predictions WHERE {InWindow} GROUP BY version) t
+            CROSS JOIN LATERAL (SELECT version, sum(row_count)::bigint AS n FROM prediction_requests WHERE {InWindow} GROUP BY version) t
             """))
         {
             grouped.Parameters.Add(new NpgsqlParameter<long[]>("starts", [.. mixed]));
@@ -275,44 +306,5 @@ public sealed class PostgresGroundTruth(NpgsqlDataSource dataSource) : IGroundTr
         var flags = reader.GetInt32(4);
         return new LabelledPrediction(
             reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2), reader.IsDBNull(3) ? double.NaN : reader.GetDouble(3), double.NaN, (flags & 1) != 0, (flags & 2) != 0, null, null);
-    }
-
-    private static async Task<HashSet<(string, int)>> KnownAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string deployment, GroundTruthLabel[] labels, CancellationToken cancellationToken)
-    {
-        var known = new HashSet<(string, int)>();
-        if (labels.Length == 0)
-        {
-            return known;
-        }
-
-        await using var select = new NpgsqlCommand(
-            """
-            SELECT DISTINCT p.request_id, p."row" FROM predictions p
-            JOIN unnest(@request_id, @row) AS l(request_id, "row") ON p.request_id = l.request_id AND p."row" = l."row"
-            WHERE p.deployment = @deployment
-            """,
-            connection,
-            transaction);
-        select.Parameters.AddWithValue("deployment", deployment);
-        select.Parameters.Add(new NpgsqlParameter<string[]>("request_id", labels.Select(l => l.RequestId).ToArray()));
-        select.Parameters.Add(new NpgsqlParameter<int[]>("row", labels.Select(l => l.Row).ToArray()));
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            known.Add((reader.GetString(0), reader.GetInt32(1)));
-        }
-
-        return known;
-    }
-
-    private static double? Number(string value) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) ? number : null;
-
-    private static void Note(List<string> ids, GroundTruthLabel label)
-    {
-        if (ids.Count < ReportedIds)
-        {
-            ids.Add($"{label.RequestId}/{label.Row.ToString(CultureInfo.InvariantCulture)}");
-        }
     }
 }

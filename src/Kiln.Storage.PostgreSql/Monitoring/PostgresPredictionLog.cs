@@ -7,35 +7,48 @@ using NpgsqlTypes;
 
 namespace Kiln.Storage.PostgreSql.Monitoring;
 
-/// <summary>The prediction log on PostgreSQL: each batch is one binary COPY (one round trip, one transaction).</summary>
+/// <summary>
+/// The prediction log on PostgreSQL: one row per request (<see cref="LoggedRequest"/>), each batch one binary COPY in one
+/// transaction. Row ids are dense, taken as a block per batch from <c>prediction_log_ids</c> (replicas' batches take
+/// turns on that one row only for their commit), so readers page and the row cap counts by row as on SQLite.
+/// </summary>
 public sealed class PostgresPredictionLog(NpgsqlDataSource dataSource) : IPredictionLogStore
 {
     private const string Copy = """
-        COPY predictions (ts, deployment, variant, model, version, request_id, "row", latency_ms, prediction, score, positive_label, inputs, outputs)
+        COPY prediction_requests (id, ts, deployment, variant, model, version, request_id, first_row, row_count, latency_ms, task, data)
         FROM STDIN (FORMAT BINARY)
         """;
 
-    public async Task AppendAsync(IReadOnlyList<PredictionRow> rows, CancellationToken cancellationToken)
+    public async Task AppendAsync(IReadOnlyList<LoggedRequest> requests, CancellationToken cancellationToken)
     {
-        if (rows.Count == 0)
+        if (requests.Count == 0)
         {
             return;
         }
 
+        var ids = requests.Sum(r => (long)Math.Max(1, r.Rows));
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        long id;
+        await using (var take = new NpgsqlCommand("UPDATE prediction_log_ids SET next = next + @ids RETURNING next - @ids", connection, transaction))
+        {
+            take.Parameters.AddWithValue("ids", ids);
+            id = (long)(await take.ExecuteScalarAsync(cancellationToken))!;
+        }
+
         var buckets = new Dictionary<string, QualityBucketBuilder>(StringComparer.Ordinal);
         await using (var copy = await connection.BeginBinaryImportAsync(Copy, cancellationToken))
         {
-            foreach (var r in rows)
+            foreach (var request in requests)
             {
-                await WriteRowAsync(copy, r, cancellationToken);
-                if (!buckets.TryGetValue(r.Deployment, out var builder))
+                await WriteAsync(copy, id, request, cancellationToken);
+                id += Math.Max(1, request.Rows);
+                if (!buckets.TryGetValue(request.Deployment, out var builder))
                 {
-                    buckets[r.Deployment] = builder = new QualityBucketBuilder();
+                    buckets[request.Deployment] = builder = new QualityBucketBuilder();
                 }
 
-                builder.AddPrediction(UnixMs.From(r.Timestamp), r.ModelVersion);
+                builder.AddPredictions(UnixMs.From(request.Timestamp), request.ModelVersion, request.Rows);
             }
 
             await copy.CompleteAsync(cancellationToken);
@@ -45,56 +58,78 @@ public sealed class PostgresPredictionLog(NpgsqlDataSource dataSource) : IPredic
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private static async Task WriteRowAsync(NpgsqlBinaryImporter copy, PredictionRow r, CancellationToken cancellationToken)
+    private static async Task WriteAsync(NpgsqlBinaryImporter copy, long id, LoggedRequest r, CancellationToken cancellationToken)
     {
-        {
-            await copy.StartRowAsync(cancellationToken);
-            await copy.WriteAsync(UnixMs.From(r.Timestamp), NpgsqlDbType.Bigint, cancellationToken);
-            await copy.WriteAsync(r.Deployment, NpgsqlDbType.Text, cancellationToken);
-            await copy.WriteAsync(r.Variant, NpgsqlDbType.Text, cancellationToken);
-            await copy.WriteAsync(r.ModelName, NpgsqlDbType.Text, cancellationToken);
-            await copy.WriteAsync(r.ModelVersion, NpgsqlDbType.Integer, cancellationToken);
-            await copy.WriteAsync(r.RequestId, NpgsqlDbType.Text, cancellationToken);
-            await copy.WriteAsync(r.Row, NpgsqlDbType.Integer, cancellationToken);
-            await copy.WriteAsync(r.LatencyMs, NpgsqlDbType.Double, cancellationToken);
-            await WriteNullableAsync(copy, r.Prediction, cancellationToken);
-            if (r.Score is { } score && double.IsFinite(score))
-            {
-                await copy.WriteAsync(score, NpgsqlDbType.Double, cancellationToken);
-            }
-            else
-            {
-                await copy.WriteNullAsync(cancellationToken);
-            }
-
-            await WriteNullableAsync(copy, r.PositiveLabel, cancellationToken);
-            await copy.WriteAsync(r.InputsJson, NpgsqlDbType.Text, cancellationToken);
-            await copy.WriteAsync(r.OutputsJson, NpgsqlDbType.Text, cancellationToken);
-        }
+        await copy.StartRowAsync(cancellationToken);
+        await copy.WriteAsync(id, NpgsqlDbType.Bigint, cancellationToken);
+        await copy.WriteAsync(UnixMs.From(r.Timestamp), NpgsqlDbType.Bigint, cancellationToken);
+        await copy.WriteAsync(r.Deployment, NpgsqlDbType.Text, cancellationToken);
+        await copy.WriteAsync(r.Variant, NpgsqlDbType.Text, cancellationToken);
+        await copy.WriteAsync(r.ModelName, NpgsqlDbType.Text, cancellationToken);
+        await copy.WriteAsync(r.ModelVersion, NpgsqlDbType.Integer, cancellationToken);
+        await copy.WriteAsync(r.RequestId, NpgsqlDbType.Text, cancellationToken);
+        await copy.WriteAsync(r.FirstRow, NpgsqlDbType.Integer, cancellationToken);
+        await copy.WriteAsync(r.Rows, NpgsqlDbType.Integer, cancellationToken);
+        await copy.WriteAsync(r.LatencyMs, NpgsqlDbType.Double, cancellationToken);
+        await copy.WriteAsync((short)r.Task, NpgsqlDbType.Smallint, cancellationToken);
+        await copy.WriteAsync(r.Data, NpgsqlDbType.Bytea, cancellationToken);
     }
 
     public async IAsyncEnumerable<PredictionRow> QueryAsync(PredictionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // A page of requests, then the labels of their rows: two round trips however many rows the page expands to. An
+        // export (no limit) reads requests in pages of its own so a million-row log is never held at once.
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var select = connection.CreateCommand();
-        var sql = new StringBuilder("""
-            SELECT id, ts, deployment, variant, model, version, request_id, "row", latency_ms, prediction, score, positive_label, inputs, outputs, label, labelled_at
-            FROM predictions
-            """);
-        Where(sql, select, query);
-        sql.Append(" AND id > @after ORDER BY id");
-        select.Parameters.AddWithValue("after", query.AfterId);
-        if (query.Limit is { } limit)
+        var after = query.AfterId;
+        var remaining = query.Limit ?? long.MaxValue;
+        while (remaining > 0)
         {
-            sql.Append(" LIMIT @limit");
-            select.Parameters.AddWithValue("limit", limit);
-        }
+            var page = await RequestsAsync(connection, query, after, (int)Math.Min(remaining, RequestPage), cancellationToken);
+            if (page.Count == 0)
+            {
+                yield break;
+            }
 
+            var labels = await LabelsAsync(connection, query.Deployment, after, page[^1].Id + page[^1].Rows, cancellationToken);
+            foreach (var request in page)
+            {
+                foreach (var row in request.ToRows(labels))
+                {
+                    if (row.Id <= after)
+                    {
+                        continue;
+                    }
+
+                    yield return row;
+                    if (--remaining == 0)
+                    {
+                        yield break;
+                    }
+                }
+            }
+
+            after = Math.Max(after, page[^1].Id + page[^1].Rows - 1);
+        }
+    }
+
+    private const int RequestPage = 1000;
+
+    private static async Task<List<LoggedRequest>> RequestsAsync(NpgsqlConnection connection, PredictionQuery query, long after, int limit, CancellationToken cancellationToken)
+    {
+        await using var select = connection.CreateCommand();
+        var sql = new StringBuilder("SELECT id, ts, deployment, variant, model, version, request_id, first_row, row_count, latency_ms, task, data FROM prediction_requests");
+        Where(sql, select, query);
+
+        // The request holding row `after` starts the page (its earlier rows are skipped by the caller).
+        sql.Append(" AND id + row_count - 1 > @after AND id >= coalesce((SELECT max(id) FROM prediction_requests WHERE id <= @after), 0) ORDER BY id LIMIT @limit");
+        select.Parameters.AddWithValue("after", after);
+        select.Parameters.AddWithValue("limit", limit);
         select.CommandText = sql.ToString();
+        var page = new List<LoggedRequest>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            yield return new PredictionRow(
+            page.Add(new LoggedRequest(
                 reader.GetInt64(0),
                 UnixMs.To(reader.GetInt64(1)),
                 reader.GetString(2),
@@ -103,22 +138,36 @@ public sealed class PostgresPredictionLog(NpgsqlDataSource dataSource) : IPredic
                 reader.GetInt32(5),
                 reader.GetString(6),
                 reader.GetInt32(7),
-                reader.GetDouble(8),
-                reader.IsDBNull(9) ? null : reader.GetString(9),
-                reader.IsDBNull(10) ? null : reader.GetDouble(10),
-                reader.IsDBNull(11) ? null : reader.GetString(11),
-                reader.GetString(12),
-                reader.GetString(13),
-                reader.IsDBNull(14) ? null : reader.GetString(14),
-                reader.IsDBNull(15) ? null : UnixMs.To(reader.GetInt64(15)));
+                reader.GetInt32(8),
+                reader.GetDouble(9),
+                (PredictionTask)reader.GetInt16(10),
+                (byte[])reader.GetValue(11)));
         }
+
+        return page;
+    }
+
+    private static async Task<Dictionary<long, (string, DateTimeOffset)>> LabelsAsync(NpgsqlConnection connection, string deployment, long after, long before, CancellationToken cancellationToken)
+    {
+        await using var select = new NpgsqlCommand("SELECT id, label, labelled_at FROM prediction_labels WHERE deployment = @deployment AND id > @after AND id < @before", connection);
+        select.Parameters.AddWithValue("deployment", deployment);
+        select.Parameters.AddWithValue("after", after);
+        select.Parameters.AddWithValue("before", before);
+        var labels = new Dictionary<long, (string, DateTimeOffset)>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            labels[reader.GetInt64(0)] = (reader.GetString(1), UnixMs.To(reader.GetInt64(2)));
+        }
+
+        return labels;
     }
 
     public async Task<long> CountAsync(PredictionQuery query, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var count = connection.CreateCommand();
-        var sql = new StringBuilder("SELECT COUNT(*) FROM predictions");
+        var sql = new StringBuilder("SELECT coalesce(sum(row_count), 0)::bigint FROM prediction_requests");
         Where(sql, count, query);
         count.CommandText = sql.ToString();
         return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
@@ -135,42 +184,37 @@ public sealed class PostgresPredictionLog(NpgsqlDataSource dataSource) : IPredic
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand("DELETE FROM predictions WHERE ts < @cutoff") { Parameters = { new("cutoff", cutoff) } },
+                new NpgsqlBatchCommand("WITH gone AS (DELETE FROM prediction_requests WHERE ts < @cutoff RETURNING row_count) SELECT coalesce(sum(row_count), 0)::bigint FROM gone")
+                {
+                    Parameters = { new("cutoff", cutoff) },
+                },
                 PostgresQualityBuckets.DeleteCappedRows(maxRows),
+                new NpgsqlBatchCommand("DELETE FROM prediction_labels WHERE ts < @cutoff OR id < coalesce((SELECT min(id) FROM prediction_requests), 9223372036854775807)")
+                {
+                    Parameters = { new("cutoff", cutoff) },
+                },
                 new NpgsqlBatchCommand("DELETE FROM quality_buckets WHERE bucket < @cutoff") { Parameters = { new("cutoff", cutoff) } },
                 new NpgsqlBatchCommand("DELETE FROM profile_sketches WHERE bucket < @cutoff") { Parameters = { new("cutoff", cutoff) } },
                 new NpgsqlBatchCommand("DELETE FROM custom_metrics WHERE ts < @cutoff") { Parameters = { new("cutoff", cutoff) } },
             },
         };
 
-        // A batch is one implicit transaction. The capped delete reports its rows through a SELECT, not as affected rows;
+        // A batch is one implicit transaction. Both log deletes report their rows through a SELECT (a request holds many);
         // the count returned is of log rows, sketches and custom metrics, as before there were quality buckets.
-        long capped = 0;
+        long deleted = 0;
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
             do
             {
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    capped += reader.GetInt64(0);
+                    deleted += reader.GetInt64(0);
                 }
             }
             while (await reader.NextResultAsync(cancellationToken));
         }
 
-        return batch.BatchCommands[0].RecordsAffected + capped + batch.BatchCommands[3].RecordsAffected + batch.BatchCommands[4].RecordsAffected;
-    }
-
-    private static async Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken)
-    {
-        if (value is null)
-        {
-            await copy.WriteNullAsync(cancellationToken);
-        }
-        else
-        {
-            await copy.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
-        }
+        return deleted + batch.BatchCommands[4].RecordsAffected + batch.BatchCommands[5].RecordsAffected;
     }
 
     private static void Where(StringBuilder sql, NpgsqlCommand command, PredictionQuery query)

@@ -115,16 +115,17 @@ internal static class PostgresQualityBuckets
     }
 
     /// <summary>
-    /// Retention's row cap: deletes the oldest rows beyond <paramref name="maxRows"/> and marks their buckets stale, in one
-    /// statement; it returns one row, the number of rows deleted.
+    /// Retention's row cap: deletes the requests wholly among the oldest row ids beyond the newest <paramref name="maxRows"/>
+    /// and marks their buckets stale, in one statement; it returns one row, the number of log rows deleted.
     /// </summary>
     public static NpgsqlBatchCommand DeleteCappedRows(long maxRows) => new("""
-        WITH gone AS (
-            DELETE FROM predictions WHERE id <= (SELECT id FROM predictions ORDER BY id DESC LIMIT 1 OFFSET @max) RETURNING deployment, ts),
+        WITH bound AS (SELECT next - 1 - @max AS id FROM prediction_log_ids),
+        gone AS (
+            DELETE FROM prediction_requests r USING bound b WHERE r.id <= b.id AND r.id + r.row_count - 1 <= b.id RETURNING r.deployment, r.ts, r.row_count),
         marked AS (
             UPDATE quality_buckets SET stale = true
             WHERE (deployment, bucket) IN (SELECT DISTINCT deployment, (ts / 60000) * 60000 FROM gone) RETURNING 1)
-        SELECT COUNT(*) FROM gone
+        SELECT coalesce(sum(row_count), 0)::bigint FROM gone
         """)
     {
         Parameters = { new("max", maxRows) },
@@ -185,19 +186,31 @@ internal static class PostgresQualityBuckets
         }
 
         var builder = new QualityBucketBuilder();
-        await using (var rows = new NpgsqlCommand(
+        await using (var requests = new NpgsqlCommand("SELECT ts, version, row_count FROM prediction_requests WHERE deployment = @deployment AND ts >= @from AND ts < @to", connection, transaction))
+        {
+            requests.Parameters.AddWithValue("deployment", deployment);
+            requests.Parameters.AddWithValue("from", fromMs);
+            requests.Parameters.AddWithValue("to", toMs);
+            await using var reader = await requests.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                builder.AddPredictions(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt32(2));
+            }
+        }
+
+        await using (var labels = new NpgsqlCommand(
             $"""
-            SELECT {QualityBucketBuilder.RowColumns} FROM predictions
+            SELECT {QualityBucketBuilder.LabelColumns} FROM prediction_labels
             WHERE deployment = @deployment AND ts >= @from AND ts < @to
             """,
             connection,
             transaction))
         {
-            rows.Parameters.AddWithValue("deployment", deployment);
-            rows.Parameters.AddWithValue("from", fromMs);
-            rows.Parameters.AddWithValue("to", toMs);
-            await using var reader = await rows.ExecuteReaderAsync(cancellationToken);
-            await builder.AddRowsAsync(reader, cancellationToken);
+            labels.Parameters.AddWithValue("deployment", deployment);
+            labels.Parameters.AddWithValue("from", fromMs);
+            labels.Parameters.AddWithValue("to", toMs);
+            await using var reader = await labels.ExecuteReaderAsync(cancellationToken);
+            await builder.AddLabelsAsync(reader, cancellationToken);
         }
 
         var built = builder.Buckets().ToArray();

@@ -9,12 +9,13 @@ namespace Kiln.Storage.Monitoring;
 /// </summary>
 public sealed class MonitoringDatabase
 {
-    // Indexes: (deployment, ts, version) serves range queries and per-window counts without touching the table; the
-    // partial index holds only labelled rows, with every column quality reads, so a quality report scans it alone — rows
-    // enter it when their label arrives, so it costs the prediction log's inserts nothing.
+    // The log stores one row per request (its rows in one columnar blob) so a 1000-row request costs one insert and
+    // one entry per index: (deployment, ts, version, row_count) serves range queries and per-window counts without touching
+    // the table, (deployment, request_id) finds a request when its ground truth arrives. A label is a row of its own,
+    // holding every column quality reads, so a quality report scans prediction_labels' index alone.
     private const string Schema = """
         PRAGMA journal_mode=WAL;
-        CREATE TABLE IF NOT EXISTS predictions (
+        CREATE TABLE IF NOT EXISTS prediction_requests (
             id INTEGER PRIMARY KEY,
             ts INTEGER NOT NULL,
             deployment TEXT NOT NULL,
@@ -22,22 +23,26 @@ public sealed class MonitoringDatabase
             model TEXT NOT NULL,
             version INTEGER NOT NULL,
             request_id TEXT NOT NULL,
-            row INTEGER NOT NULL,
+            first_row INTEGER NOT NULL,
+            row_count INTEGER NOT NULL,
             latency_ms REAL NOT NULL,
-            prediction TEXT,
+            task INTEGER NOT NULL,
+            data BLOB NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_prediction_requests_deployment_ts ON prediction_requests (deployment, ts, version, row_count);
+        CREATE INDEX IF NOT EXISTS ix_prediction_requests_request ON prediction_requests (deployment, request_id);
+        CREATE TABLE IF NOT EXISTS prediction_labels (
+            id INTEGER PRIMARY KEY,
+            deployment TEXT NOT NULL,
+            ts INTEGER NOT NULL,
+            version INTEGER NOT NULL,
             score REAL,
+            prediction TEXT,
             positive_label TEXT,
-            inputs TEXT NOT NULL,
-            outputs TEXT NOT NULL,
-            label TEXT,
+            label TEXT NOT NULL,
             label_num REAL,
-            labelled_at INTEGER);
-        DROP INDEX IF EXISTS ix_predictions_deployment_ts;
-        CREATE INDEX IF NOT EXISTS ix_predictions_deployment_ts_version ON predictions (deployment, ts, version);
-        CREATE INDEX IF NOT EXISTS ix_predictions_labelled
-            ON predictions (deployment, ts, version, labelled_at, score, label_num, prediction, positive_label, label)
-            WHERE label IS NOT NULL;
-        CREATE INDEX IF NOT EXISTS ix_predictions_request ON predictions (deployment, request_id, row);
+            labelled_at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_prediction_labels
+            ON prediction_labels (deployment, ts, version, labelled_at, score, label_num, prediction, positive_label, label);
         CREATE TABLE IF NOT EXISTS profile_sketches (
             deployment TEXT NOT NULL,
             model TEXT NOT NULL,
@@ -88,15 +93,10 @@ public sealed class MonitoringDatabase
             schema.CommandText = Schema + SqliteQualityBuckets.Schema;
             await schema.ExecuteNonQueryAsync(cancellationToken);
             schema.CommandText = "PRAGMA user_version";
-            if (Convert.ToInt64(await schema.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) < 1)
+            var version = Convert.ToInt64(await schema.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+            if (version < SqlitePredictionLogUpgrade.Version)
             {
-                // A database from before quality_buckets: count its log into buckets once, marked stale, so each is
-                // rebuilt from its rows when a report first reads it.
-                await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-                schema.Transaction = transaction;
-                schema.CommandText = SqliteQualityBuckets.Backfill;
-                await schema.ExecuteNonQueryAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
+                await SqlitePredictionLogUpgrade.RunAsync(connection, version, cancellationToken);
             }
         }
 

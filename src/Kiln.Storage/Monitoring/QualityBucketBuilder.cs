@@ -22,8 +22,8 @@ public sealed class QualityBucketBuilder
     /// <summary>The minute that holds <paramref name="timestampMs"/>.</summary>
     public static long BucketOf(long timestampMs) => Math.DivRem(timestampMs, BucketMs, out var rest) * BucketMs - (rest < 0 ? BucketMs : 0);
 
-    /// <summary>Counts one logged prediction.</summary>
-    public void AddPrediction(long timestampMs, int version) => For(timestampMs, version).Predictions++;
+    /// <summary>Counts the logged predictions of one request.</summary>
+    public void AddPredictions(long timestampMs, int version, int rows) => For(timestampMs, version).Predictions += rows;
 
     /// <summary>Adds one labelled prediction to its bucket's summary.</summary>
     public void AddLabel(long timestampMs, long labelledAtMs, int version, double? score, string? prediction, string? positiveLabel, string label, double? labelNumber)
@@ -42,8 +42,8 @@ public sealed class QualityBucketBuilder
         For(timestampMs, version).Summary.Add(row, task);
     }
 
-    /// <summary>The columns <see cref="AddRowsAsync"/> reads, in its order, for a rebuild's SELECT over <c>predictions</c>.</summary>
-    public const string RowColumns = "ts, version, labelled_at, score, prediction, positive_label, label, label_num";
+    /// <summary>The columns <see cref="AddLabelsAsync"/> reads, in its order, for a rebuild's SELECT over <c>prediction_labels</c>.</summary>
+    public const string LabelColumns = "ts, version, labelled_at, score, prediction, positive_label, label, label_num";
 
     /// <summary>
     /// The ranges to rebuild stale buckets in, in order: each from a stale bucket to an hour after it, taking every
@@ -64,25 +64,20 @@ public sealed class QualityBucketBuilder
         }
     }
 
-    /// <summary>Counts every row a reader over <see cref="RowColumns"/> returns, and summarises the labelled ones.</summary>
-    public async Task AddRowsAsync(DbDataReader reader, CancellationToken cancellationToken)
+    /// <summary>Summarises every label a reader over <see cref="LabelColumns"/> returns.</summary>
+    public async Task AddLabelsAsync(DbDataReader reader, CancellationToken cancellationToken)
     {
         while (await reader.ReadAsync(cancellationToken))
         {
-            var (ts, version) = (reader.GetInt64(0), reader.GetInt32(1));
-            AddPrediction(ts, version);
-            if (!reader.IsDBNull(6))
-            {
-                AddLabel(
-                    ts,
-                    reader.GetInt64(2),
-                    version,
-                    reader.IsDBNull(3) ? null : reader.GetDouble(3),
-                    reader.IsDBNull(4) ? null : reader.GetString(4),
-                    reader.IsDBNull(5) ? null : reader.GetString(5),
-                    reader.GetString(6),
-                    reader.IsDBNull(7) ? null : reader.GetDouble(7));
-            }
+            AddLabel(
+                reader.GetInt64(0),
+                reader.GetInt64(2),
+                reader.GetInt32(1),
+                reader.IsDBNull(3) ? null : reader.GetDouble(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.GetString(6),
+                reader.IsDBNull(7) ? null : reader.GetDouble(7));
         }
     }
 

@@ -6,119 +6,101 @@ using Microsoft.Data.Sqlite;
 namespace Kiln.Storage.Monitoring;
 
 /// <summary>
-/// Ground truth joined onto the prediction log row it belongs to (one update per label, one
+/// Ground truth joined to the logged request and row it belongs to (one label row per joined prediction, one
 /// transaction per upload), and the labelled rows read back in the compact form quality needs.
 /// </summary>
 public sealed class SqliteGroundTruth(MonitoringDatabase database) : IGroundTruthStore, IQualityDataSource
 {
-    private const int ReportedIds = 100;
-
     public async Task<GroundTruthResult> ApplyAsync(string deployment, IReadOnlyList<GroundTruthLabel> labels, DateTimeOffset now, TimeSpan lateAfter, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        using var update = connection.CreateCommand();
-        update.Transaction = transaction;
-        update.CommandText = """
-            UPDATE predictions SET label = $label, label_num = $num, labelled_at = $now
-            WHERE deployment = $deployment AND request_id = $request_id AND row = $row AND label IS NULL
-            RETURNING ts, version, score, prediction, positive_label
+        using var find = connection.CreateCommand();
+        find.Transaction = transaction;
+        find.CommandText = "SELECT id, first_row, row_count, ts, version, data FROM prediction_requests WHERE deployment = $deployment AND request_id = $request_id";
+        find.Parameters.AddWithValue("$deployment", deployment);
+        var findId = find.Parameters.Add("$request_id", SqliteType.Text);
+        find.Prepare();
+
+        // The first label of a row wins: a second one conflicts on the row id and is counted as a duplicate.
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = """
+            INSERT INTO prediction_labels (id, deployment, ts, version, score, prediction, positive_label, label, label_num, labelled_at)
+            VALUES ($id, $deployment, $ts, $version, $score, $prediction, $positive_label, $label, $num, $now)
+            ON CONFLICT (id) DO NOTHING
             """;
-        var label = update.Parameters.Add("$label", SqliteType.Text);
-        var num = update.Parameters.Add("$num", SqliteType.Real);
-        update.Parameters.AddWithValue("$now", MonitoringDatabase.ToMs(now));
-        update.Parameters.AddWithValue("$deployment", deployment);
-        var requestId = update.Parameters.Add("$request_id", SqliteType.Text);
-        var row = update.Parameters.Add("$row", SqliteType.Integer);
-        update.Prepare();
+        insert.Parameters.AddWithValue("$deployment", deployment);
+        insert.Parameters.AddWithValue("$now", MonitoringDatabase.ToMs(now));
+        var (id, ts, version, score, prediction, positive, label, num) = (
+            insert.Parameters.Add("$id", SqliteType.Integer),
+            insert.Parameters.Add("$ts", SqliteType.Integer),
+            insert.Parameters.Add("$version", SqliteType.Integer),
+            insert.Parameters.Add("$score", SqliteType.Real),
+            insert.Parameters.Add("$prediction", SqliteType.Text),
+            insert.Parameters.Add("$positive_label", SqliteType.Text),
+            insert.Parameters.Add("$label", SqliteType.Text),
+            insert.Parameters.Add("$num", SqliteType.Real));
+        insert.Prepare();
 
-        using var exists = connection.CreateCommand();
-        exists.Transaction = transaction;
-        exists.CommandText = "SELECT EXISTS (SELECT 1 FROM predictions WHERE deployment = $deployment AND request_id = $request_id AND row = $row)";
-        exists.Parameters.AddWithValue("$deployment", deployment);
-        var existsId = exists.Parameters.Add("$request_id", SqliteType.Text);
-        var existsRow = exists.Parameters.Add("$row", SqliteType.Integer);
-        exists.Prepare();
-
-        var nowMs = MonitoringDatabase.ToMs(now);
-        var lateBeforeMs = MonitoringDatabase.ToMs(now - lateAfter);
-        var buckets = new QualityBucketBuilder();
-        int accepted = 0, late = 0, duplicates = 0, unknown = 0;
-        var unknownIds = new List<string>();
-        var duplicateIds = new List<string>();
+        var join = new GroundTruthJoin(now, lateAfter);
         foreach (var item in labels)
         {
-            label.Value = item.Value;
-            double? labelNumber = double.TryParse(item.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) ? number : null;
-            num.Value = labelNumber is { } n ? n : DBNull.Value;
-            requestId.Value = item.RequestId;
-            row.Value = item.Row;
-            var joined = 0;
-            var wasLate = false;
-            await using (var reader = await update.ExecuteReaderAsync(cancellationToken))
+            var labelNumber = GroundTruthJoin.Number(item.Value);
+            var candidates = await join.RequestsAsync(item.RequestId, async requestId =>
             {
+                findId.Value = requestId;
+                var found = new List<GroundTruthJoin.Candidate>();
+                await using var reader = await find.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
+                    found.Add(new(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt64(3), reader.GetInt32(4), (byte[])reader.GetValue(5)));
+                }
+
+                return found;
+            });
+
+            var (joined, known, late) = (0, false, false);
+            foreach (var candidate in candidates)
+            {
+                if (!candidate.HasRow(item.Row))
+                {
+                    continue;
+                }
+
+                known = true;
+                var target = candidate.Target(item.Row);
+                (id.Value, ts.Value, version.Value) = (target.RowId, target.TimestampMs, target.Version);
+                score.Value = target.Score is { } s ? s : DBNull.Value;
+                prediction.Value = (object?)target.Prediction ?? DBNull.Value;
+                positive.Value = (object?)target.PositiveLabel ?? DBNull.Value;
+                label.Value = item.Value;
+                num.Value = labelNumber is { } n ? n : DBNull.Value;
+                if (await insert.ExecuteNonQueryAsync(cancellationToken) == 1)
+                {
                     joined++;
-                    var ts = reader.GetInt64(0);
-                    wasLate |= ts < lateBeforeMs;
-                    buckets.AddLabel(
-                        ts,
-                        nowMs,
-                        reader.GetInt32(1),
-                        reader.IsDBNull(2) ? null : reader.GetDouble(2),
-                        reader.IsDBNull(3) ? null : reader.GetString(3),
-                        reader.IsDBNull(4) ? null : reader.GetString(4),
-                        item.Value,
-                        labelNumber);
+                    late |= join.IsLate(target.TimestampMs);
+                    join.Joined(target, item.Value, labelNumber);
                 }
             }
 
-            if (joined > 0)
-            {
-                accepted++;
-                late += wasLate ? 1 : 0;
-                continue;
-            }
-
-            existsId.Value = item.RequestId;
-            existsRow.Value = item.Row;
-            var known = Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 1;
-            if (known)
-            {
-                duplicates++;
-                Note(duplicateIds, item);
-            }
-            else
-            {
-                unknown++;
-                Note(unknownIds, item);
-            }
+            join.Count(item, joined, known, late);
         }
 
-        await SqliteQualityBuckets.AddLabelsAsync(connection, transaction, deployment, buckets, cancellationToken);
+        await SqliteQualityBuckets.AddLabelsAsync(connection, transaction, deployment, join.Buckets, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return new GroundTruthResult(labels.Count, accepted, late, duplicates, unknown, unknownIds, duplicateIds);
+        return join.Result(labels.Count);
     }
 
     public async Task<PredictionTask> DetectTaskAsync(string deployment, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         using var select = connection.CreateCommand();
-        select.CommandText = """
-            SELECT positive_label IS NOT NULL, prediction IS NOT NULL, score IS NOT NULL FROM predictions
-            WHERE deployment = $deployment AND ts >= $since AND ts < $until ORDER BY ts DESC LIMIT 1
-            """;
+        select.CommandText = "SELECT task FROM prediction_requests WHERE deployment = $deployment AND ts >= $since AND ts < $until ORDER BY ts DESC LIMIT 1";
         select.Parameters.AddWithValue("$deployment", deployment);
         select.Parameters.AddWithValue("$since", MonitoringDatabase.ToMs(since));
         select.Parameters.AddWithValue("$until", MonitoringDatabase.ToMs(until));
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return PredictionTask.Unknown;
-        }
-
-        return PredictionTasks.Of(reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2));
+        return await select.ExecuteScalarAsync(cancellationToken) is long task ? (PredictionTask)task : PredictionTask.Unknown;
     }
 
     public Task<IReadOnlyList<BucketQuality>> ReadSummariesAsync(string deployment, DateTimeOffset since, DateTimeOffset until, int? modelVersion, CancellationToken cancellationToken) =>
@@ -134,11 +116,11 @@ public sealed class SqliteGroundTruth(MonitoringDatabase database) : IGroundTrut
         // integer); other tasks read everything.
         var sql = new StringBuilder(task switch
         {
-            PredictionTask.Binary => "SELECT ts, labelled_at, version, score, ifnull(prediction = positive_label, 0) | (ifnull(label = positive_label, 0) << 1) FROM predictions",
-            PredictionTask.Multiclass => "SELECT ts, labelled_at, version, prediction, label FROM predictions",
-            _ => "SELECT ts, labelled_at, version, score, label_num, prediction = positive_label, label = positive_label FROM predictions",
+            PredictionTask.Binary => "SELECT ts, labelled_at, version, score, ifnull(prediction = positive_label, 0) | (ifnull(label = positive_label, 0) << 1) FROM prediction_labels",
+            PredictionTask.Multiclass => "SELECT ts, labelled_at, version, prediction, label FROM prediction_labels",
+            _ => "SELECT ts, labelled_at, version, score, label_num, prediction = positive_label, label = positive_label FROM prediction_labels",
         });
-        sql.Append(" WHERE deployment = $deployment AND ts >= $since AND ts < $until AND label IS NOT NULL");
+        sql.Append(" WHERE deployment = $deployment AND ts >= $since AND ts < $until");
         select.Parameters.AddWithValue("$deployment", deployment);
         select.Parameters.AddWithValue("$since", MonitoringDatabase.ToMs(since));
         select.Parameters.AddWithValue("$until", MonitoringDatabase.ToMs(until));
@@ -199,17 +181,15 @@ public sealed class SqliteGroundTruth(MonitoringDatabase database) : IGroundTrut
         await using var connection = await database.OpenAsync(cancellationToken);
 
         // One small aggregate per window rather than one GROUP BY (ts / bucket) over the range: SQLite does not
-        // see that the bucket follows the (deployment, ts) index and would sort every row in a temp B-tree. A window
-        // almost always holds one version (MIN = MAX); only a window with several is grouped by version.
+        // see that the bucket follows the (deployment, ts) index and would sort every request in a temp B-tree. A window
+        // almost always holds one version (MIN = MAX); only a window with several is grouped by version. Both reads are
+        // index-only: requests from (deployment, ts, version, row_count), labels from theirs.
         var filter = " WHERE deployment = $deployment AND ts >= $from AND ts < $to" + (modelVersion is null ? string.Empty : " AND version = $version");
-        // Both counts are index-only: all rows from (deployment, ts, version), labelled ones from the partial index.
-        using var totals = Command(connection, "SELECT COUNT(*), MIN(version), MAX(version), (SELECT COUNT(*) FROM predictions" + filter + " AND label IS NOT NULL) FROM predictions" + filter, deployment, modelVersion);
+        using var totals = Command(connection, "SELECT ifnull(sum(row_count), 0), min(version), max(version), (SELECT count(*) FROM prediction_labels" + filter + ") FROM prediction_requests" + filter, deployment, modelVersion);
         using var grouped = Command(connection, """
-            SELECT a.version, COUNT(*), (SELECT COUNT(*) FROM predictions l
-                WHERE l.deployment = $deployment AND l.ts >= $from AND l.ts < $to AND l.version = a.version AND l.label IS NOT NULL)
-            FROM predictions a
-            """ + filter.Replace(" deployment =", " a.deployment =", StringComparison.Ordinal).Replace(" ts ", " a.ts ", StringComparison.Ordinal).Replace(" version =", " a.version =", StringComparison.Ordinal)
-            + " GROUP BY a.version ORDER BY a.version", deployment, modelVersion);
+            SELECT r.version, r.n, (SELECT count(*) FROM prediction_labels l WHERE l.deployment = $deployment AND l.ts >= $from AND l.ts < $to AND l.version = r.version)
+            FROM (SELECT version, sum(row_count) AS n FROM prediction_requests
+            """ + filter + " GROUP BY version) r ORDER BY r.version", deployment, modelVersion);
         var sizeMs = Math.Max(1L, (long)bucket.TotalMilliseconds);
         var sinceMs = MonitoringDatabase.ToMs(since);
         var untilMs = MonitoringDatabase.ToMs(until);
@@ -276,13 +256,5 @@ public sealed class SqliteGroundTruth(MonitoringDatabase database) : IGroundTrut
         command.Parameters["$from"].Value = range.From;
         command.Parameters["$to"].Value = range.To;
         return command.ExecuteReaderAsync(cancellationToken);
-    }
-
-    private static void Note(List<string> ids, GroundTruthLabel label)
-    {
-        if (ids.Count < ReportedIds)
-        {
-            ids.Add($"{label.RequestId}/{label.Row.ToString(CultureInfo.InvariantCulture)}");
-        }
     }
 }

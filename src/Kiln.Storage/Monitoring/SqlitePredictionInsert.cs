@@ -8,14 +8,14 @@ namespace Kiln.Storage.Monitoring;
 
 /// <summary>
 /// The prediction log's insert, prepared once per batch and bound by position straight from UTF-8: ADO.NET's
-/// parameters look each name up and convert each string on every row, which at hundreds of thousands of rows a second
+/// parameters look each name up and convert each string on every row, which at tens of thousands of requests a second
 /// is a large share of the store's time (bench/README.md, P7).
 /// </summary>
 internal sealed class SqlitePredictionInsert : IDisposable
 {
     private const string Sql = """
-        INSERT INTO predictions (ts, deployment, variant, model, version, request_id, row, latency_ms, prediction, score, positive_label, inputs, outputs)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+        INSERT INTO prediction_requests (id, ts, deployment, variant, model, version, request_id, first_row, row_count, latency_ms, task, data)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
         """;
 
     private readonly sqlite3 _db;
@@ -28,29 +28,20 @@ internal sealed class SqlitePredictionInsert : IDisposable
         Check(raw.sqlite3_prepare_v2(_db, Sql, out _statement));
     }
 
-    public void Insert(PredictionRow row)
+    public void Insert(long id, LoggedRequest request)
     {
-        raw.sqlite3_bind_int64(_statement, 1, MonitoringDatabase.ToMs(row.Timestamp));
-        BindText(2, row.Deployment);
-        BindText(3, row.Variant);
-        BindText(4, row.ModelName);
-        raw.sqlite3_bind_int(_statement, 5, row.ModelVersion);
-        BindText(6, row.RequestId);
-        raw.sqlite3_bind_int(_statement, 7, row.Row);
-        raw.sqlite3_bind_double(_statement, 8, row.LatencyMs);
-        BindText(9, row.Prediction);
-        if (row.Score is { } score && double.IsFinite(score))
-        {
-            raw.sqlite3_bind_double(_statement, 10, score);
-        }
-        else
-        {
-            raw.sqlite3_bind_null(_statement, 10);
-        }
-
-        BindText(11, row.PositiveLabel);
-        BindText(12, row.InputsJson);
-        BindText(13, row.OutputsJson);
+        raw.sqlite3_bind_int64(_statement, 1, id);
+        raw.sqlite3_bind_int64(_statement, 2, MonitoringDatabase.ToMs(request.Timestamp));
+        BindText(3, request.Deployment);
+        BindText(4, request.Variant);
+        BindText(5, request.ModelName);
+        raw.sqlite3_bind_int(_statement, 6, request.ModelVersion);
+        BindText(7, request.RequestId);
+        raw.sqlite3_bind_int(_statement, 8, request.FirstRow);
+        raw.sqlite3_bind_int(_statement, 9, request.Rows);
+        raw.sqlite3_bind_double(_statement, 10, request.LatencyMs);
+        raw.sqlite3_bind_int(_statement, 11, (int)request.Task);
+        Check(raw.sqlite3_bind_blob(_statement, 12, request.Data));
         var result = raw.sqlite3_step(_statement);
         raw.sqlite3_reset(_statement);
         if (result != raw.SQLITE_DONE)
@@ -65,14 +56,8 @@ internal sealed class SqlitePredictionInsert : IDisposable
         ArrayPool<byte>.Shared.Return(_buffer);
     }
 
-    private void BindText(int index, string? value)
+    private void BindText(int index, string value)
     {
-        if (value is null)
-        {
-            raw.sqlite3_bind_null(_statement, index);
-            return;
-        }
-
         var length = Encoding.UTF8.GetMaxByteCount(value.Length);
         if (length > _buffer.Length)
         {

@@ -7,12 +7,12 @@ namespace Kiln.Storage.Monitoring;
 /// The <c>quality_buckets</c> table on SQLite: per deployment, minute and version, how many predictions were logged
 /// and the <see cref="QualitySummary"/> of those labelled. The prediction log adds to the counts and a label upload
 /// to the summaries, each in its own write transaction (SQLite has one writer at a time, so nothing interleaves).
-/// A bucket marked stale (its rows were deleted by the row cap, or it predates the table) is rebuilt from its rows
-/// when a report reads it.
+/// A bucket marked stale (its rows were deleted by the row cap, or it predates the table) is rebuilt from its requests
+/// and labels when a report reads it.
 /// </summary>
 internal static class SqliteQualityBuckets
 {
-    /// <summary>The table, and on a database that predates it, every bucket of the log counted and marked stale.</summary>
+    /// <summary>The table (a database that predates it gets its buckets from <see cref="SqlitePredictionLogUpgrade"/>).</summary>
     public const string Schema = """
         CREATE TABLE IF NOT EXISTS quality_buckets (
             deployment TEXT NOT NULL,
@@ -23,14 +23,6 @@ internal static class SqliteQualityBuckets
             stale INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (deployment, bucket, version)) WITHOUT ROWID;
         """;
-
-    /// <summary>Run once when <c>PRAGMA user_version</c> is below 1: buckets for the rows logged before the table existed.</summary>
-    public const string Backfill = """
-        INSERT OR REPLACE INTO quality_buckets (deployment, bucket, version, predictions, summary, stale)
-        SELECT deployment, (ts / 60000) * 60000, version, COUNT(*), NULL, 1 FROM predictions GROUP BY 1, 2, 3;
-        PRAGMA user_version = 1;
-        """;
-
 
     /// <summary>Adds the predictions of one appended batch to their buckets' counts.</summary>
     public static async Task AddPredictionsAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyDictionary<string, QualityBucketBuilder> byDeployment, CancellationToken cancellationToken)
@@ -75,10 +67,10 @@ internal static class SqliteQualityBuckets
         }
     }
 
-    /// <summary>Marks stale the buckets of the rows the row cap is about to delete (statements to run before that delete, with $max bound).</summary>
+    /// <summary>Marks stale the buckets of the requests the row cap is about to delete (to run before that delete, with $bound bound).</summary>
     public const string MarkCappedRowsStale = """
         UPDATE quality_buckets SET stale = 1 WHERE (deployment, bucket) IN (
-            SELECT DISTINCT deployment, (ts / 60000) * 60000 FROM predictions WHERE id <= (SELECT id FROM predictions ORDER BY id DESC LIMIT 1 OFFSET $max));
+            SELECT DISTINCT deployment, (ts / 60000) * 60000 FROM prediction_requests WHERE id <= $bound AND id + row_count - 1 <= $bound);
         """;
 
     /// <summary>Drops the buckets wholly older than the (whole-minute) cutoff.</summary>
@@ -130,15 +122,26 @@ internal static class SqliteQualityBuckets
     {
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         var builder = new QualityBucketBuilder();
-        using (var rows = Command(connection, transaction, $"""
-            SELECT {QualityBucketBuilder.RowColumns} FROM predictions
+        using (var requests = Command(connection, transaction, "SELECT ts, version, row_count FROM prediction_requests WHERE deployment = $deployment AND ts >= $from AND ts < $to", deployment))
+        {
+            requests.Parameters.AddWithValue("$from", fromMs);
+            requests.Parameters.AddWithValue("$to", toMs);
+            await using var reader = await requests.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                builder.AddPredictions(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt32(2));
+            }
+        }
+
+        using (var labels = Command(connection, transaction, $"""
+            SELECT {QualityBucketBuilder.LabelColumns} FROM prediction_labels
             WHERE deployment = $deployment AND ts >= $from AND ts < $to
             """, deployment))
         {
-            rows.Parameters.AddWithValue("$from", fromMs);
-            rows.Parameters.AddWithValue("$to", toMs);
-            await using var reader = await rows.ExecuteReaderAsync(cancellationToken);
-            await builder.AddRowsAsync(reader, cancellationToken);
+            labels.Parameters.AddWithValue("$from", fromMs);
+            labels.Parameters.AddWithValue("$to", toMs);
+            await using var reader = await labels.ExecuteReaderAsync(cancellationToken);
+            await builder.AddLabelsAsync(reader, cancellationToken);
         }
 
         using (var delete = Command(connection, transaction, "DELETE FROM quality_buckets WHERE deployment = $deployment AND bucket >= $from AND bucket < $to", deployment))

@@ -55,7 +55,8 @@ public sealed class PredictionLogWriterTests
         Assert.Equal("no", second.Prediction);
         Assert.Equal("yes", second.PositiveLabel);
         Assert.Equal(0.3, second.Score!.Value, 6);
-        Assert.Contains("\"probabilities\":{\"no\":", second.OutputsJson);
+        Assert.Equal("""{"label":"no","probabilities":{"no":0.7,"yes":0.3}}""", second.OutputsJson);
+        Assert.Equal([1L, 2L], store.Rows.Select(r => r.Id));
         queue.Complete();
         await run;
     }
@@ -174,7 +175,7 @@ public sealed class PredictionLogWriterTests
 
         public int FailuresLeft { get; set; }
 
-        public async Task AppendAsync(IReadOnlyList<PredictionRow> rows, CancellationToken cancellationToken)
+        public async Task AppendAsync(IReadOnlyList<LoggedRequest> requests, CancellationToken cancellationToken)
         {
             await Task.Delay(Delay, cancellationToken);
             if (FailuresLeft-- > 0)
@@ -184,7 +185,10 @@ public sealed class PredictionLogWriterTests
 
             lock (Rows)
             {
-                Rows.AddRange(rows);
+                foreach (var request in requests)
+                {
+                    Rows.AddRange((request with { Id = Rows.Count + 1 }).ToRows());
+                }
             }
         }
 

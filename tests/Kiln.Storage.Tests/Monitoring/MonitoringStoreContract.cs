@@ -29,8 +29,8 @@ public abstract class MonitoringStoreContract
         Task UpgradeFromBeforeQualityBucketsAsync();
     }
 
-    protected static PredictionRow Row(string requestId, int row, DateTimeOffset at, int version = 1, string variant = "primary", string prediction = "yes", double score = 0.8) =>
-        new(0, at, "bank", variant, "m", version, requestId, row, 1.5, prediction, score, "yes", """{"age":41}""", """{"p":0.8}""");
+    protected static LoggedRequest Row(string requestId, int row, DateTimeOffset at, int version = 1, string variant = "primary", string prediction = "yes", double score = 0.8) =>
+        LoggedRows.One(new(0, at, "bank", variant, "m", version, requestId, row, 1.5, prediction, score, "yes", """{"age":41}""", """{"p":0.8}"""));
 
     protected async Task Log_AppendThenQuery_ReturnsEveryFieldInIdOrder()
     {
@@ -58,8 +58,8 @@ public abstract class MonitoringStoreContract
         var longText = "{\"x\":\"" + new string('é', 5_000) + "\"}";
         await stores.Log.AppendAsync(
         [
-            new(0, T0, "bank", "primary", "m", 1, "r-ü", 0, 0.5, null, null, null, inputs, """{"p":"ja ✓"}"""),
-            new(0, T0, "bank", "primary", "m", 1, "r2", 0, 0.5, "oui", 0.1, "oui", longText, "{}"),
+            LoggedRows.One(new(0, T0, "bank", "primary", "m", 1, "r-ü", 0, 0.5, null, null, null, inputs, """{"p":"ja ✓"}""")),
+            LoggedRows.One(new(0, T0, "bank", "primary", "m", 1, "r2", 0, 0.5, "oui", 0.1, "oui", longText, "{}")),
         ], default);
 
         var rows = await stores.Log.QueryAsync(new PredictionQuery("bank", Limit: null), default).ToListAsync();
@@ -68,6 +68,42 @@ public abstract class MonitoringStoreContract
         Assert.Equal((null, null), (rows[0].Prediction, rows[0].PositiveLabel));
         Assert.Null(rows[0].Score);
         Assert.Equal((longText, "oui", 0.1), (rows[1].InputsJson, rows[1].Prediction, rows[1].Score));
+    }
+
+    protected async Task Log_ARequestOfManyRows_ReadsBackRowByRowWithItsOwnIdsAndLabels()
+    {
+        await using var stores = await OpenAsync();
+        await stores.Log.AppendAsync([LoggedRows.Binary("batch", T0, 20, 60, 90), Row("after", 0, T0.AddSeconds(1))], default);
+        var result = await stores.GroundTruth.ApplyAsync("bank", [new("batch", 1, "yes"), new("batch", 3, "yes"), new("batch", 1, "no")], T0.AddHours(1), TimeSpan.FromDays(1), default);
+
+        Assert.Equal((1, 1, 1), (result.Accepted, result.Duplicates, result.Unknown));
+        var rows = await stores.Log.QueryAsync(new PredictionQuery("bank", Limit: null), default).ToListAsync();
+        Assert.Equal(["batch/0", "batch/1", "batch/2", "after/0"], rows.Select(r => $"{r.RequestId}/{r.Row}"));
+        Assert.Equal([rows[0].Id + 1, rows[0].Id + 2, rows[0].Id + 3], rows.Skip(1).Select(r => r.Id));
+        Assert.Equal(("""{"age":60}""", """{"p":{"no":0.4,"yes":0.6}}"""), (rows[1].InputsJson, rows[1].OutputsJson));
+        Assert.Equal(("yes", 0.6, "yes", 2.5), (rows[1].Prediction, rows[1].Score, rows[1].PositiveLabel, rows[1].LatencyMs));
+        Assert.Equal(("no", 0.2), (rows[0].Prediction, rows[0].Score));
+        Assert.Equal([null, "yes", null, null], rows.Select(r => r.Label));
+        Assert.Equal(T0.AddHours(1), rows[1].LabelledAt);
+
+        // A page may start and end inside a request.
+        var page = await stores.Log.QueryAsync(new PredictionQuery("bank", AfterId: rows[0].Id, Limit: 1), default).ToListAsync();
+        Assert.Equal(["batch/1"], page.Select(r => $"{r.RequestId}/{r.Row}"));
+        var rest = await stores.Log.QueryAsync(new PredictionQuery("bank", AfterId: page[0].Id), default).ToListAsync();
+        Assert.Equal(["batch/2", "after/0"], rest.Select(r => $"{r.RequestId}/{r.Row}"));
+        Assert.Equal(4, await stores.Log.CountAsync(new PredictionQuery("bank"), default));
+
+        var labelled = Assert.Single(await stores.Quality.ReadLabelledAsync("bank", T0, T0.AddHours(1), null, PredictionTask.Binary, last: null, default));
+        Assert.Equal((0.6, true, true), (labelled.Score, labelled.PredictedPositive, labelled.ActualPositive));
+        Assert.Equal(PredictionTask.Binary, await stores.Quality.DetectTaskAsync("bank", T0, T0.AddSeconds(1), default));
+        var counts = Assert.Single(await stores.Quality.CountAsync("bank", T0, T0.AddHours(1), TimeSpan.FromHours(1), null, default));
+        Assert.Equal((4L, 1L), (counts.Predictions, counts.Labelled));
+
+        // The cap keeps a request that straddles it whole, and takes a request wholly beyond it with its labels.
+        Assert.Equal(0, await stores.Log.ApplyRetentionAsync(T0.AddDays(-1), maxRows: 2, default));
+        Assert.Equal(3, await stores.Log.ApplyRetentionAsync(T0.AddDays(-1), maxRows: 1, default));
+        Assert.Equal(["after/0"], (await stores.Log.QueryAsync(new PredictionQuery("bank"), default).ToListAsync()).Select(r => $"{r.RequestId}/{r.Row}"));
+        Assert.Empty(await stores.Quality.ReadLabelledAsync("bank", T0, T0.AddHours(1), null, PredictionTask.Binary, last: null, default));
     }
 
     protected async Task GroundTruth_CountsAcceptedLateDuplicateAndUnknown()
@@ -205,8 +241,8 @@ public abstract class MonitoringStoreContract
         Assert.Equal(4, await stores.Log.CountAsync(new PredictionQuery("bank"), default));
     }
 
-    private static PredictionRow Logged(string deployment, string requestId, DateTimeOffset at, int version, string? prediction, double? score, string? positiveLabel) =>
-        new(0, at, deployment, "primary", "m", version, requestId, 0, 1.0, prediction, score, positiveLabel, "{}", "{}");
+    private static LoggedRequest Logged(string deployment, string requestId, DateTimeOffset at, int version, string? prediction, double? score, string? positiveLabel) =>
+        LoggedRows.One(new(0, at, deployment, "primary", "m", version, requestId, 0, 1.0, prediction, score, positiveLabel, "{}", "{}"));
 
     private static async Task LogAndLabelThreeTasksAsync(IMonitoringStores stores)
     {

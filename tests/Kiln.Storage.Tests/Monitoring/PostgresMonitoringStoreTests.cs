@@ -15,6 +15,9 @@ public sealed class PostgresMonitoringStoreTests : MonitoringStoreContract
     public Task Postgres_Log_KeepsTextExactly_AndMissingValuesAsNull() => Log_KeepsTextExactly_AndMissingValuesAsNull();
 
     [PostgresFact]
+    public Task Postgres_Log_ARequestOfManyRows_ReadsBackRowByRowWithItsOwnIdsAndLabels() => Log_ARequestOfManyRows_ReadsBackRowByRowWithItsOwnIdsAndLabels();
+
+    [PostgresFact]
     public Task Postgres_GroundTruth_CountsAcceptedLateDuplicateAndUnknown() => GroundTruth_CountsAcceptedLateDuplicateAndUnknown();
 
     [PostgresFact]
