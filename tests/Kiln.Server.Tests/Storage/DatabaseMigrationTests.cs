@@ -32,7 +32,7 @@ public sealed class DatabaseMigrationTests
                 Assert.Equal(reader.GetInt64(0), reader.GetInt64(1));
             }
 
-            Assert.Contains("predictions", (await TablesAsync(connection)).Split(','));
+            Assert.Contains("prediction_requests", (await TablesAsync(connection)).Split(','));
             foreach (var replica in replicas)
             {
                 await replica.DisposeAsync();
