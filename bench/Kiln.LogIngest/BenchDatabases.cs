@@ -67,7 +67,7 @@ public sealed class SqliteBenchDatabase : IBenchDatabase
     {
         await using var connection = await _database.OpenAsync(CancellationToken.None);
         using var count = connection.CreateCommand();
-        count.CommandText = "SELECT coalesce(sum(row_count), 0)::bigint FROM prediction_requests";
+        count.CommandText = "SELECT ifnull(sum(row_count), 0) FROM prediction_requests";
         return (long)(await count.ExecuteScalarAsync())!;
     }
 

@@ -19,21 +19,22 @@ namespace Kiln.Storage.PostgreSql.Migrations
                 CREATE TABLE prediction_requests (
                     id bigint PRIMARY KEY,
                     ts bigint NOT NULL,
-                    deployment text NOT NULL,
+                    deployment text COLLATE "C" NOT NULL,
                     variant text NOT NULL,
                     model text NOT NULL,
                     version integer NOT NULL,
-                    request_id text NOT NULL,
+                    request_id text COLLATE "C" NOT NULL,
                     first_row integer NOT NULL,
                     row_count integer NOT NULL,
                     latency_ms double precision NOT NULL,
                     task smallint NOT NULL,
                     data bytea NOT NULL);
+                ALTER TABLE prediction_requests ALTER COLUMN data SET STORAGE EXTERNAL;
                 CREATE INDEX ix_prediction_requests_deployment_ts ON prediction_requests (deployment, ts, version) INCLUDE (row_count);
                 CREATE INDEX ix_prediction_requests_request ON prediction_requests (deployment, request_id);
                 CREATE TABLE prediction_labels (
                     id bigint PRIMARY KEY,
-                    deployment text NOT NULL,
+                    deployment text COLLATE "C" NOT NULL,
                     ts bigint NOT NULL,
                     version integer NOT NULL,
                     score double precision,

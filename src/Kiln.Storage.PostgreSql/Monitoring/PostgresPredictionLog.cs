@@ -41,7 +41,9 @@ public sealed class PostgresPredictionLog(NpgsqlDataSource dataSource) : IPredic
         {
             foreach (var request in requests)
             {
-                await WriteAsync(copy, id, request, cancellationToken);
+                // Synchronous writes into the importer's buffer: each async call costs a state machine per value, and a
+                // single-row request is twelve of them; the buffer is flushed (blocking this pool thread briefly) when full.
+                Write(copy, id, request);
                 id += Math.Max(1, request.Rows);
                 if (!buckets.TryGetValue(request.Deployment, out var builder))
                 {
@@ -58,21 +60,21 @@ public sealed class PostgresPredictionLog(NpgsqlDataSource dataSource) : IPredic
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private static async Task WriteAsync(NpgsqlBinaryImporter copy, long id, LoggedRequest r, CancellationToken cancellationToken)
+    private static void Write(NpgsqlBinaryImporter copy, long id, LoggedRequest r)
     {
-        await copy.StartRowAsync(cancellationToken);
-        await copy.WriteAsync(id, NpgsqlDbType.Bigint, cancellationToken);
-        await copy.WriteAsync(UnixMs.From(r.Timestamp), NpgsqlDbType.Bigint, cancellationToken);
-        await copy.WriteAsync(r.Deployment, NpgsqlDbType.Text, cancellationToken);
-        await copy.WriteAsync(r.Variant, NpgsqlDbType.Text, cancellationToken);
-        await copy.WriteAsync(r.ModelName, NpgsqlDbType.Text, cancellationToken);
-        await copy.WriteAsync(r.ModelVersion, NpgsqlDbType.Integer, cancellationToken);
-        await copy.WriteAsync(r.RequestId, NpgsqlDbType.Text, cancellationToken);
-        await copy.WriteAsync(r.FirstRow, NpgsqlDbType.Integer, cancellationToken);
-        await copy.WriteAsync(r.Rows, NpgsqlDbType.Integer, cancellationToken);
-        await copy.WriteAsync(r.LatencyMs, NpgsqlDbType.Double, cancellationToken);
-        await copy.WriteAsync((short)r.Task, NpgsqlDbType.Smallint, cancellationToken);
-        await copy.WriteAsync(r.Data, NpgsqlDbType.Bytea, cancellationToken);
+        copy.StartRow();
+        copy.Write(id, NpgsqlDbType.Bigint);
+        copy.Write(UnixMs.From(r.Timestamp), NpgsqlDbType.Bigint);
+        copy.Write(r.Deployment, NpgsqlDbType.Text);
+        copy.Write(r.Variant, NpgsqlDbType.Text);
+        copy.Write(r.ModelName, NpgsqlDbType.Text);
+        copy.Write(r.ModelVersion, NpgsqlDbType.Integer);
+        copy.Write(r.RequestId, NpgsqlDbType.Text);
+        copy.Write(r.FirstRow, NpgsqlDbType.Integer);
+        copy.Write(r.Rows, NpgsqlDbType.Integer);
+        copy.Write(r.LatencyMs, NpgsqlDbType.Double);
+        copy.Write((short)r.Task, NpgsqlDbType.Smallint);
+        copy.Write(r.Data, NpgsqlDbType.Bytea);
     }
 
     public async IAsyncEnumerable<PredictionRow> QueryAsync(PredictionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
