@@ -7,6 +7,9 @@ wrk.method = "POST"
 wrk.body = f:read("*a")
 f:close()
 wrk.headers["Content-Type"] = "application/json"
+-- $AUTH, when set, is sent as the Authorization header (Kiln runs with auth on, as shipped).
+local auth = os.getenv("AUTH")
+if auth and auth ~= "" then wrk.headers["Authorization"] = auth end
 
 -- summary.errors.status counts HTTP statuses > 399; latencies are in microseconds.
 function done(summary, latency, requests)

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # One-run HTTP load benchmark, side by side on this machine: the peer (Flask + scikit-learn under
 # gunicorn -w 2), the bare yardstick (Kestrel + ONNX Runtime) and Kiln, all serving the same
-# 7-feature GradientBoosting model. See bench/README.md.
+# 7-feature GradientBoosting model. See bench/README.md. Kiln runs as shipped: auth on (the load
+# uses a predictor key scoped to the deployment, as a real client would) and every request written
+# to the prediction log (sample rate 1, the default); the table reports the log rows each Kiln
+# scenario stored and dropped.
 #
 #   bash bench/http/run.sh                      # everything
 #   SKIP_KILN=1 DURATION=10s bash bench/http/run.sh
 #
-# Env: DURATION (wrk -d, default 15s), WARMUP (default 3s), SKIP_KILN=1, KEEP_TMP=1 (keep the temp
+# Env: DURATION (wrk -d, default 15s), WARMUP (default 3s), SKIP_KILN=1, LOG_SAMPLE (Kiln's prediction-log
+# sample rate, default 1; 0 measures Kiln without the log), KEEP_TMP=1 (keep the temp
 # dir even on success), RESULTS_OUT=FILE (also write the markdown table there), START_TIMEOUT
 # (seconds to wait for each server, default 300: dotnet run builds first).
 set -euo pipefail
@@ -20,6 +24,8 @@ CONVERTER=$ROOT/tools/onnx/sklearn_gbt_to_onnx.py
 DURATION=${DURATION:-15s}
 WARMUP=${WARMUP:-3s}
 SKIP_KILN=${SKIP_KILN:-0}
+LOG_SAMPLE=${LOG_SAMPLE:-1}
+ADMIN_KEY=kiln_bench_admin_key_0123456789abcdef
 START_TIMEOUT=${START_TIMEOUT:-300}
 WRK=(wrk -t2 -c16 --latency)
 PEER_PORT=5055 YARD_PORT=5090 KILN_PORT=5080
@@ -78,10 +84,11 @@ start() {
     setsid "$@" >"$TMP/$key.log" 2>&1 </dev/null &
     PGID[$key]=$!
 }
-# http_code METHOD URL [BODYFILE] -> prints the status (000 when nothing answers)
+# http_code METHOD URL [BODYFILE] -> prints the status (000 when nothing answers); $AUTH, when set, is sent as Authorization.
 http_code() {
     local args=(-s -o "$TMP/last_response" -w '%{http_code}' --max-time 30 -X "$1")
     [[ -n ${3:-} ]] && args+=(-H 'content-type: application/json' --data-binary "@$3")
+    [[ -n ${AUTH:-} ]] && args+=(-H "Authorization: $AUTH")
     curl "${args[@]}" "$2" || true
 }
 # wait_up KEY METHOD URL [BODYFILE]: until the server answers anything; dies if it exits first.
@@ -107,16 +114,19 @@ wait_up yard POST "http://127.0.0.1:$YARD_PORT/v2/models/gbt/infer" "$TMP/v2_1.j
 
 if [[ $SKIP_KILN != 1 ]]; then
     log "starting Kiln on :$KILN_PORT (dotnet run builds first)"
-    start kiln "${DOTNET_ENV[@]}" dotnet run -c Release --project src/Kiln.Cli -- \
-        serve --urls "http://127.0.0.1:$KILN_PORT" --data-dir "$TMP/kiln-data" --no-auth
+    start kiln "${DOTNET_ENV[@]}" KILN_ADMIN_KEY=$ADMIN_KEY dotnet run -c Release --project src/Kiln.Cli -- \
+        serve --urls "http://127.0.0.1:$KILN_PORT" --data-dir "$TMP/kiln-data"
     wait_up kiln GET "http://127.0.0.1:$KILN_PORT/v2/models/gbt/ready"
-    log "registering and deploying gbt in Kiln"
-    curl -sf -F "file=@$ONNX" -F "featureNames=$FEATURES" "http://127.0.0.1:$KILN_PORT/api/models/gbt/versions" >"$TMP/kiln_register.json" \
+    log "registering and deploying gbt in Kiln (prediction-log sample rate $LOG_SAMPLE)"
+    ADMIN=(-H "Authorization: Bearer $ADMIN_KEY")
+    curl -sf "${ADMIN[@]}" -F "file=@$ONNX" -F "featureNames=$FEATURES" "http://127.0.0.1:$KILN_PORT/api/models/gbt/versions" >"$TMP/kiln_register.json" \
         || die "Kiln: model registration failed"
-    curl -sf -X PUT -H 'content-type: application/json' -d '{"model":"gbt/1"}' "http://127.0.0.1:$KILN_PORT/api/deployments/gbt" >"$TMP/kiln_deploy.json" \
-        || die "Kiln: deployment failed"
+    curl -sf "${ADMIN[@]}" -X PUT -H 'content-type: application/json' -d "{\"model\":\"gbt/1\",\"logSampleRate\":$LOG_SAMPLE}" \
+        "http://127.0.0.1:$KILN_PORT/api/deployments/gbt" >"$TMP/kiln_deploy.json" || die "Kiln: deployment failed"
+    KILN_AUTH="Bearer $(curl -sf "${ADMIN[@]}" -H 'content-type: application/json' -d '{"name":"bench","role":"predictor","deployments":["gbt"]}' \
+        "http://127.0.0.1:$KILN_PORT/api/keys" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["key"])')" || die "Kiln: key creation failed"
     deadline=$((SECONDS + 60))
-    until [[ $(http_code GET "http://127.0.0.1:$KILN_PORT/v2/models/gbt/ready") == 200 ]]; do
+    until [[ $(AUTH=$KILN_AUTH http_code GET "http://127.0.0.1:$KILN_PORT/v2/models/gbt/ready") == 200 ]]; do
         ((SECONDS < deadline)) || die "Kiln: GET /v2/models/gbt/ready not 200 within 60s after deploying"
         sleep 0.2
     done
@@ -142,7 +152,7 @@ fi
 log "checking every target answers 200 to its body"
 for s in "${SCENARIOS[@]}"; do
     IFS='|' read -r id label server rows url body <<<"$s"
-    code=$(http_code POST "$url" "$TMP/$body")
+    code=$(AUTH=$([[ $server == kiln ]] && echo "$KILN_AUTH" || true) http_code POST "$url" "$TMP/$body")
     cp "$TMP/last_response" "$TMP/response_$id.json"
     if [[ $code != 200 ]]; then
         head -c 2000 "$TMP/last_response" >&2; echo >&2
@@ -166,12 +176,34 @@ rss_mb() {
         '!($1 == leader && $0 ~ /dotnet.* run /) { kb += $2; n++ } END { printf "%.0f|%d\n", kb / 1024, n }'
 }
 
-declare -A RPS=() P50=() P99=() NON2XX=() SOCK=() ROWS=() LABEL=() RSS=() NPROC=()
+# log_counters -> "written dropped failed": Kiln's prediction-log totals from /metrics.
+log_counters() {
+    curl -sf -H "Authorization: Bearer $ADMIN_KEY" "http://127.0.0.1:$KILN_PORT/metrics" | awk '
+        $1 == "kiln_prediction_log_written_total" { w = $2 } $1 == "kiln_prediction_log_dropped_total" { d = $2 }
+        $1 == "kiln_prediction_log_failed_total" { f = $2 } END { printf "%d %d %d\n", w, d, f }'
+}
+# log_settled: waits until the writer has stored what was queued (the queue depth is 0), at most 30 s.
+log_settled() {
+    local deadline=$((SECONDS + 30))
+    until curl -sf -H "Authorization: Bearer $ADMIN_KEY" "http://127.0.0.1:$KILN_PORT/metrics" | awk '$1 == "kiln_prediction_log_queue_depth" && $2 == 0 { ok = 1 } END { exit !ok }'; do
+        ((SECONDS < deadline)) || { echo "run.sh: WARNING: the prediction log's queue did not drain within 30 s" >&2; return; }
+        sleep 0.2
+    done
+}
+
+declare -A RPS=() P50=() P99=() NON2XX=() SOCK=() ROWS=() LABEL=() RSS=() NPROC=() LOGGED=() DROPPED=()
 for i in "${!SCENARIOS[@]}"; do
     IFS='|' read -r id label server rows url body <<<"${SCENARIOS[$i]}"
+    auth=$([[ $server == kiln ]] && echo "$KILN_AUTH" || true)
     log "$label: warm-up $WARMUP, then $DURATION"
-    BODY=$TMP/$body "${WRK[@]}" -d"$WARMUP" -s "$HERE/post.lua" "$url" >"$TMP/wrk_${id}_warmup.txt"
-    BODY=$TMP/$body "${WRK[@]}" -d"$DURATION" -s "$HERE/post.lua" "$url" >"$TMP/wrk_$id.txt"
+    AUTH=$auth BODY=$TMP/$body "${WRK[@]}" -d"$WARMUP" -s "$HERE/post.lua" "$url" >"$TMP/wrk_${id}_warmup.txt"
+    if [[ $server == kiln ]]; then log_settled; read -r written0 dropped0 failed0 <<<"$(log_counters)"; fi
+    AUTH=$auth BODY=$TMP/$body "${WRK[@]}" -d"$DURATION" -s "$HERE/post.lua" "$url" >"$TMP/wrk_$id.txt"
+    if [[ $server == kiln ]]; then
+        log_settled
+        read -r written1 dropped1 failed1 <<<"$(log_counters)"
+        LOGGED[$id]=$((written1 - written0)) DROPPED[$id]=$((dropped1 - dropped0 + failed1 - failed0))
+    fi
     line=$(grep '^WRKSTATS ' "$TMP/wrk_$id.txt") || { cat "$TMP/wrk_$id.txt" >&2; die "$label: no WRKSTATS line from wrk"; }
     eval "$(sed 's/^WRKSTATS //' <<<"$line")"   # requests= duration_us= p50_us= p99_us= status_errors= socket_errors=
     LABEL[$id]=$label ROWS[$id]=$rows
@@ -196,8 +228,8 @@ ratio() { [[ -n ${RPS[$2]:-} ]] && awk -v a="${RPS[$1]}" -v b="${RPS[$2]}" 'BEGI
         "Commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)." \
         "Load average before the run: $LOAD_AT_START (anything else busy on the machine skews every row)."
     echo
-    echo "| scenario | requests/s | rows/s | p50 | p99 | non-2xx | socket errors | vs yardstick | vs peer |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| scenario | requests/s | rows/s | p50 | p99 | non-2xx | socket errors | log rows stored | log rows dropped | vs yardstick | vs peer |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for s in "${SCENARIOS[@]}"; do
         IFS='|' read -r id _ server rows _ _ <<<"$s"
         case $server in
@@ -206,7 +238,8 @@ ratio() { [[ -n ${RPS[$2]:-} ]] && awk -v a="${RPS[$1]}" -v b="${RPS[$2]}" 'BEGI
             kiln) vy=$(ratio "$id" "yard_$rows") vp=$(ratio "$id" "peer_$rows") ;;
         esac
         echo "| ${LABEL[$id]} | $(fmt_int "${RPS[$id]}") | $(fmt_int "$(awk -v r="${RPS[$id]}" -v n="$rows" 'BEGIN { print r * n }')") |" \
-            "$(ms "${P50[$id]}") | $(ms "${P99[$id]}") | ${NON2XX[$id]} | ${SOCK[$id]} | $vy | $vp |"
+            "$(ms "${P50[$id]}") | $(ms "${P99[$id]}") | ${NON2XX[$id]} | ${SOCK[$id]} |" \
+            "$([[ -n ${LOGGED[$id]:-} ]] && fmt_int "${LOGGED[$id]}" || echo —) | ${DROPPED[$id]:-—} | $vy | $vp |"
     done
     echo
     echo "| server | resident memory after its load | processes |"
@@ -216,6 +249,8 @@ ratio() { [[ -n ${RPS[$2]:-} ]] && awk -v a="${RPS[$1]}" -v b="${RPS[$2]}" 'BEGI
     [[ $SKIP_KILN != 1 ]] && echo "| Kiln | ${RSS[kiln]} MB | ${NPROC[kiln]} |"
     echo
     echo "Ratios are of requests/s (= rows/s at the same rows per request) against the same row count."
+    echo "Kiln: auth on (a predictor key scoped to the deployment), prediction-log sample rate $LOG_SAMPLE; log rows are those"
+    echo "of the measured run (after its warm-up), counted from /metrics once the writer's queue is empty; dropped includes failed."
 } | tee "$TMP/results.md"
 [[ -n ${RESULTS_OUT:-} ]] && cp "$TMP/results.md" "$RESULTS_OUT"
 total_bad=0

@@ -19,6 +19,8 @@ public sealed partial class PredictionLogWriter
     private readonly IReadOnlyList<IPredictionObserver> _observers;
     private readonly ILogger<PredictionLogWriter> _logger;
     private readonly int _batchRows;
+    private readonly TimeSpan _linger;
+    private readonly SemaphoreSlim _flushRequested = new(0);
     private readonly PredictionBlobEncoder _encoder = new();
     private readonly Lock _waitersLock = new();
     private readonly List<(long Target, TaskCompletionSource Done)> _waiters = [];
@@ -31,9 +33,13 @@ public sealed partial class PredictionLogWriter
     /// <summary>How often the observers persist while traffic flows.</summary>
     public static TimeSpan ObserverFlushInterval { get; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Creates the writer; <paramref name="batchRows"/> bounds the rows per transaction.</summary>
-    public PredictionLogWriter(PredictionLogQueue queue, IPredictionLogStore store, IEnumerable<IPredictionObserver> observers, ILogger<PredictionLogWriter> logger, int batchRows = 5000)
+    /// <summary>
+    /// Creates the writer; <paramref name="batchRows"/> bounds the rows per transaction, and a batch that is not full
+    /// waits up to <paramref name="linger"/> for more (none by default) unless a flush is asked for.
+    /// </summary>
+    public PredictionLogWriter(PredictionLogQueue queue, IPredictionLogStore store, IEnumerable<IPredictionObserver> observers, ILogger<PredictionLogWriter> logger, int batchRows = 5000, TimeSpan linger = default)
     {
+        _linger = linger;
         _queue = queue;
         _store = store;
         _observers = observers.ToArray();
@@ -74,9 +80,14 @@ public sealed partial class PredictionLogWriter
             }
 
             building.Clear();
-            while (building.RowCount < _batchRows && reader.TryRead(out var record))
+            Take(reader, building);
+
+            // Group commit: a transaction's fixed cost (open, begin, next id, bucket counts, commit) would otherwise be paid
+            // by every request under light traffic, where each batch holds a handful of rows.
+            if (building.RowCount < _batchRows && _linger > TimeSpan.Zero && !FlushWaiting)
             {
-                building.Add(record, _encoder.Encode(record));
+                await _flushRequested.WaitAsync(_linger);
+                Take(reader, building);
             }
 
             if (storing is not null)
@@ -99,6 +110,25 @@ public sealed partial class PredictionLogWriter
 
         ReleaseWaiters(all: true);
         await FlushObserversAsync(CancellationToken.None);
+    }
+
+    private bool FlushWaiting
+    {
+        get
+        {
+            lock (_waitersLock)
+            {
+                return _waiters.Count > 0;
+            }
+        }
+    }
+
+    private void Take(System.Threading.Channels.ChannelReader<PredictionRecord> reader, Batch batch)
+    {
+        while (batch.RowCount < _batchRows && reader.TryRead(out var record))
+        {
+            batch.Add(record, _encoder.Encode(record));
+        }
     }
 
     private async Task FinishAsync(Batch batch)
@@ -156,6 +186,7 @@ public sealed partial class PredictionLogWriter
             }
 
             ReleaseWaiters();
+            _flushRequested.Release();
             await done.Task.WaitAsync(cancellationToken);
         }
 

@@ -13,6 +13,13 @@ public sealed class MonitoringOptions
     public int BatchRows { get; set; } = 5_000;
 
     /// <summary>
+    /// How long the writer waits for a batch to fill before storing what it has (group commit): under light traffic each
+    /// transaction would otherwise hold a handful of rows, and its fixed cost would be paid per request. A flush (ground
+    /// truth, reports, shutdown) never waits for it.
+    /// </summary>
+    public TimeSpan BatchLinger { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
     /// How often, while traffic flows, this process writes its prediction-log counters to the journal, so that after a
     /// crash the rows it had acknowledged but not stored are reported. A crash's report misses at most this much traffic.
     /// </summary>

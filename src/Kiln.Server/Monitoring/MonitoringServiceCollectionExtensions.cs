@@ -27,7 +27,8 @@ public static class MonitoringServiceCollectionExtensions
             provider.GetRequiredService<IPredictionLogStore>(),
             provider.GetServices<IPredictionObserver>(),
             provider.GetRequiredService<ILogger<PredictionLogWriter>>(),
-            provider.GetRequiredService<IOptions<KilnOptions>>().Value.Monitoring.BatchRows));
+            provider.GetRequiredService<IOptions<KilnOptions>>().Value.Monitoring.BatchRows,
+            provider.GetRequiredService<IOptions<KilnOptions>>().Value.Monitoring.BatchLinger));
         services.TryAddSingleton<IPredictionLogJournal, EfPredictionLogJournal>();
         services.TryAddSingleton<PredictionLogCheckpoints>();
         services.AddHostedService<PredictionLogService>();

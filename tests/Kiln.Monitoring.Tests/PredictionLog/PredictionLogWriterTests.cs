@@ -115,6 +115,27 @@ public sealed class PredictionLogWriterTests
     }
 
     [Fact]
+    public async Task Writer_WithALinger_StoresRecordsArrivingTogetherInOneBatch_AndAFlushDoesNotWaitForIt()
+    {
+        var store = new MemoryStore();
+        var queue = new PredictionLogQueue(1000);
+        var writer = new PredictionLogWriter(queue, store, [], NullLogger<PredictionLogWriter>.Instance, linger: TimeSpan.FromHours(1));
+        var run = Task.Run(writer.RunAsync);
+
+        Assert.True(queue.TryEnqueue(Record("a", 1)));
+        Assert.True(queue.TryEnqueue(Record("b", 2)));
+        Assert.True(queue.TryEnqueue(Record("c", 1)));
+        await writer.FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal((4, 1), (store.Rows.Count, store.Appends));
+        Assert.True(queue.TryEnqueue(Record("d", 1)));
+        await writer.FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal((5, 2), (store.Rows.Count, store.Appends));
+        queue.Complete();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task Writer_Observers_SeeEveryRecordAfterItIsStored()
     {
         var observer = new CountingObserver();
@@ -171,6 +192,8 @@ public sealed class PredictionLogWriterTests
     {
         public List<PredictionRow> Rows { get; } = [];
 
+        public int Appends { get; private set; }
+
         public TimeSpan Delay { get; init; }
 
         public int FailuresLeft { get; set; }
@@ -185,6 +208,7 @@ public sealed class PredictionLogWriterTests
 
             lock (Rows)
             {
+                Appends++;
                 foreach (var request in requests)
                 {
                     Rows.AddRange((request with { Id = Rows.Count + 1 }).ToRows());
