@@ -186,7 +186,13 @@ public sealed partial class PredictionLogWriter
             }
 
             ReleaseWaiters();
-            _flushRequested.Release();
+
+            // One pending wake-up is enough (the writer takes every waiter's rows when it wakes); more would only pile up.
+            if (_flushRequested.CurrentCount == 0)
+            {
+                _flushRequested.Release();
+            }
+
             await done.Task.WaitAsync(cancellationToken);
         }
 
