@@ -27,6 +27,33 @@ public sealed class RestartTests : IDisposable
         Assert.Equal("ready", ready.GetProperty("deployments")[0].GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task Restart_SeveralDeployments_AreRestoredSideBySideAndEachServes()
+    {
+        string[] names = ["bank", "churn", "fraud", "price"];
+        using (var first = new KilnAppFactory(dataDir: _dataDir))
+        {
+            foreach (var name in names)
+            {
+                await Requests.DeployGbtAsync(first, deployment: name, model: name);
+            }
+        }
+
+        using var second = new KilnAppFactory(dataDir: _dataDir);
+        await second.WaitUntilReadyAsync();
+        using var http = second.CreateHttpClient();
+
+        foreach (var name in names)
+        {
+            using var response = await http.PostAsync($"/v1/models/{name}:predict", Requests.Json("""{"instances":[[35,1500.5,15,240,2,-1,0]]}"""));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var ready = await (await http.GetAsync("/health/ready")).ReadJsonAsync();
+        Assert.Equal(names, ready.GetProperty("deployments").EnumerateArray().Select(d => d.GetProperty("name").GetString()).Order());
+        Assert.All(ready.GetProperty("deployments").EnumerateArray(), d => Assert.Equal("ready", d.GetProperty("status").GetString()));
+    }
+
     public void Dispose()
     {
         try

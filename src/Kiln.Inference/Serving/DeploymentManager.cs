@@ -306,11 +306,14 @@ public sealed partial class DeploymentManager
             _states[deployment.Name] = new DeploymentState(deployment.Name, DeploymentStatus.Loading);
         }
 
-        foreach (var deployment in deployments)
+        // Deployments load side by side (one per core): each is reading an artifact and building a session, so a server
+        // with several deployments is ready in about the time of its largest one, not of their sum.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(deployments, parallel, async (deployment, token) =>
         {
             try
             {
-                var variants = await LoadVariantsAsync(deployment.Name, deployment.Variants, reuse: null, cancellationToken);
+                var variants = await LoadVariantsAsync(deployment.Name, deployment.Variants, reuse: null, token);
                 _table.Swap(new ServedDeployment(deployment, variants));
                 _states[deployment.Name] = new DeploymentState(deployment.Name, DeploymentStatus.Ready);
                 LogRestored(deployment.Name, Describe(deployment.Variants), deployment.Revision);
@@ -320,7 +323,7 @@ public sealed partial class DeploymentManager
                 _states[deployment.Name] = new DeploymentState(deployment.Name, DeploymentStatus.Failed, e.Message);
                 LogRestoreFailed(e, deployment.Name);
             }
-        }
+        });
 
         _restored = true;
     }
