@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using Kiln.Core.Binary;
 
 namespace Kiln.Core.Monitoring;
 
@@ -64,33 +64,28 @@ public sealed class PredictionBlob
             return ReadLegacy(data);
         }
 
-        var reader = new SpanReader(data);
-        if (reader.Byte() != Columnar)
+        if (data.IsEmpty || data[0] != Columnar)
         {
             throw new InvalidDataException("Unknown prediction-log blob format.");
         }
 
-        var rows = reader.Int32();
-        var positiveLabel = reader.String();
+        var reader = new LittleEndianReader(data[1..]);
+        var rows = reader.Length();
+        var positiveLabel = reader.NullableString();
         var predictions = new string?[rows];
         for (var i = 0; i < rows; i++)
         {
-            predictions[i] = reader.String();
+            predictions[i] = reader.NullableString();
         }
 
-        var scores = new double[rows];
-        for (var i = 0; i < rows; i++)
-        {
-            scores[i] = reader.Double();
-        }
-
+        var scores = reader.Values<double>(rows);
         if (readingsOnly)
         {
             return new PredictionBlob(rows, positiveLabel, predictions, scores, [], []);
         }
 
-        var inputs = reader.Fields(rows);
-        var outputs = reader.Fields(rows);
+        var inputs = Fields(ref reader, rows);
+        var outputs = Fields(ref reader, rows);
         return new PredictionBlob(rows, positiveLabel, predictions, scores, inputs, outputs);
     }
 
@@ -194,95 +189,55 @@ public sealed class PredictionBlob
         }
     }
 
-    private ref struct SpanReader(ReadOnlySpan<byte> data)
+    private static Field[] Fields(ref LittleEndianReader reader, int rows)
     {
-        private readonly ReadOnlySpan<byte> _data = data;
-        private int _position;
-
-        public byte Byte() => _data[_position++];
-
-        public int Int32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
-
-        public double Double() => BinaryPrimitives.ReadDoubleLittleEndian(Take(8));
-
-        public string? String()
+        var fields = new Field[reader.Length()];
+        for (var f = 0; f < fields.Length; f++)
         {
-            var length = Int32();
-            return length < 0 ? null : Encoding.UTF8.GetString(Take(length));
+            var name = JsonEncodedText.Encode(reader.String());
+            var shape = (PredictionBlobShape)reader.Byte();
+            var width = reader.Length();
+            JsonEncodedText[]? labels = null;
+            if (shape == PredictionBlobShape.Labelled)
+            {
+                labels = new JsonEncodedText[width];
+                for (var i = 0; i < width; i++)
+                {
+                    labels[i] = JsonEncodedText.Encode(reader.String());
+                }
+            }
+
+            var type = (PredictionBlobType)reader.Byte();
+            fields[f] = new Field(name, shape, width, labels, type, Values(ref reader, type, checked(rows * width)));
         }
 
-        public Field[] Fields(int rows)
+        return fields;
+    }
+
+    private static Array Values(ref LittleEndianReader reader, PredictionBlobType type, int count)
+    {
+        switch (type)
         {
-            var fields = new Field[Int32()];
-            for (var f = 0; f < fields.Length; f++)
-            {
-                var name = JsonEncodedText.Encode(String() ?? string.Empty);
-                var shape = (PredictionBlobShape)Byte();
-                var width = Int32();
-                JsonEncodedText[]? labels = null;
-                if (shape == PredictionBlobShape.Labelled)
+            case PredictionBlobType.String:
+                var text = new string?[count];
+                for (var i = 0; i < count; i++)
                 {
-                    labels = new JsonEncodedText[width];
-                    for (var i = 0; i < width; i++)
-                    {
-                        labels[i] = JsonEncodedText.Encode(String() ?? string.Empty);
-                    }
+                    text[i] = reader.NullableString();
                 }
 
-                var type = (PredictionBlobType)Byte();
-                fields[f] = new Field(name, shape, width, labels, type, Values(type, rows * width));
-            }
-
-            return fields;
-        }
-
-        private Array Values(PredictionBlobType type, int count)
-        {
-            switch (type)
-            {
-                case PredictionBlobType.String:
-                    var text = new string?[count];
-                    for (var i = 0; i < count; i++)
-                    {
-                        text[i] = String();
-                    }
-
-                    return text;
-                case PredictionBlobType.Bool:
-                    var flags = new bool[count];
-                    var bytes = Take(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        flags[i] = bytes[i] != 0;
-                    }
-
-                    return flags;
-                case PredictionBlobType.Float32:
-                    var floats = new float[count];
-                    Take(count * 4).CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(floats.AsSpan()));
-                    return floats;
-                case PredictionBlobType.Float64:
-                    var doubles = new double[count];
-                    Take(count * 8).CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(doubles.AsSpan()));
-                    return doubles;
-                case PredictionBlobType.Int64:
-                    var longs = new long[count];
-                    Take(count * 8).CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(longs.AsSpan()));
-                    return longs;
-                case PredictionBlobType.Int32:
-                    var ints = new int[count];
-                    Take(count * 4).CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(ints.AsSpan()));
-                    return ints;
-                default:
-                    throw new InvalidDataException($"Unknown prediction-log element type {(byte)type}.");
-            }
-        }
-
-        private ReadOnlySpan<byte> Take(int length)
-        {
-            var span = _data.Slice(_position, length);
-            _position += length;
-            return span;
+                return text;
+            case PredictionBlobType.Bool:
+                return Array.ConvertAll(reader.Values<byte>(count), b => b != 0);
+            case PredictionBlobType.Float32:
+                return reader.Values<float>(count);
+            case PredictionBlobType.Float64:
+                return reader.Values<double>(count);
+            case PredictionBlobType.Int64:
+                return reader.Values<long>(count);
+            case PredictionBlobType.Int32:
+                return reader.Values<int>(count);
+            default:
+                throw new InvalidDataException($"Unknown prediction-log element type {(byte)type}.");
         }
     }
 }

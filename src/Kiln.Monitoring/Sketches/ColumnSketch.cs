@@ -1,3 +1,4 @@
+using Kiln.Core.Binary;
 using Kiln.Core.Packaging;
 
 namespace Kiln.Monitoring.Sketches;
@@ -90,7 +91,7 @@ public sealed class ColumnSketch
         ? new ColumnProfile(Name, Kind, Missing, null, Categorical!.ToProfile())
         : new ColumnProfile(Name, Kind, Missing, NumericProfiles.From(Numeric, HistogramBins), null);
 
-    internal void Write(SketchWriter writer)
+    internal void Write(LittleEndianWriter writer)
     {
         writer.String(Name);
         writer.Byte(Numeric is null ? (byte)1 : (byte)0);
@@ -104,7 +105,7 @@ public sealed class ColumnSketch
         }
     }
 
-    internal static ColumnSketch Read(ref SketchReader reader)
+    internal static ColumnSketch Read(ref LittleEndianReader reader)
     {
         var name = reader.String();
         return reader.Byte() switch

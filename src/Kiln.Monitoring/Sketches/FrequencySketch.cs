@@ -1,3 +1,4 @@
+using Kiln.Core.Binary;
 using Kiln.Core.Packaging;
 
 namespace Kiln.Monitoring.Sketches;
@@ -113,7 +114,7 @@ public sealed class FrequencySketch
     /// <returns>The bytes; <see cref="FromBytes"/> reads them back.</returns>
     public byte[] ToBytes()
     {
-        var writer = new SketchWriter();
+        var writer = new LittleEndianWriter();
         Write(writer);
         return writer.ToArray();
     }
@@ -124,13 +125,13 @@ public sealed class FrequencySketch
     /// <exception cref="FormatException">The bytes are not a sketch of a supported version.</exception>
     public static FrequencySketch FromBytes(ReadOnlySpan<byte> bytes)
     {
-        var reader = new SketchReader(bytes);
+        var reader = new LittleEndianReader(bytes);
         var sketch = Read(ref reader);
         reader.ExpectEnd();
         return sketch;
     }
 
-    internal void Write(SketchWriter writer)
+    internal void Write(LittleEndianWriter writer)
     {
         writer.Byte(FormatVersion);
         writer.Int32(MaxCategories);
@@ -144,7 +145,7 @@ public sealed class FrequencySketch
         }
     }
 
-    internal static FrequencySketch Read(ref SketchReader reader)
+    internal static FrequencySketch Read(ref LittleEndianReader reader)
     {
         reader.Version(FormatVersion, "frequency sketch");
         var max = reader.Int32();

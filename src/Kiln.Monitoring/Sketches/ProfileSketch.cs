@@ -1,3 +1,4 @@
+using Kiln.Core.Binary;
 using Kiln.Core.Packaging;
 
 namespace Kiln.Monitoring.Sketches;
@@ -98,7 +99,7 @@ public sealed class ProfileSketch
     /// <returns>The bytes; <see cref="FromBytes"/> reads them back.</returns>
     public byte[] ToBytes()
     {
-        var writer = new SketchWriter();
+        var writer = new LittleEndianWriter();
         writer.Byte(FormatVersion);
         writer.Int64(Rows);
         writer.Int32(_columns.Length);
@@ -116,7 +117,7 @@ public sealed class ProfileSketch
     /// <exception cref="FormatException">The bytes are not a profile sketch of a supported version.</exception>
     public static ProfileSketch FromBytes(ReadOnlySpan<byte> bytes)
     {
-        var reader = new SketchReader(bytes);
+        var reader = new LittleEndianReader(bytes);
         reader.Version(FormatVersion, "profile sketch");
         var rows = reader.Int64();
         var count = reader.Int32();

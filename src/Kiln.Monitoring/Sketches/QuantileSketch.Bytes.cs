@@ -1,3 +1,5 @@
+using Kiln.Core.Binary;
+
 namespace Kiln.Monitoring.Sketches;
 
 public sealed partial class QuantileSketch
@@ -11,7 +13,7 @@ public sealed partial class QuantileSketch
     /// <returns>The bytes; <see cref="FromBytes"/> reads them back.</returns>
     public byte[] ToBytes()
     {
-        var writer = new SketchWriter();
+        var writer = new LittleEndianWriter();
         Write(writer);
         return writer.ToArray();
     }
@@ -22,13 +24,13 @@ public sealed partial class QuantileSketch
     /// <exception cref="FormatException">The bytes are not a sketch of a supported version.</exception>
     public static QuantileSketch FromBytes(ReadOnlySpan<byte> bytes)
     {
-        var reader = new SketchReader(bytes);
+        var reader = new LittleEndianReader(bytes);
         var sketch = Read(ref reader);
         reader.ExpectEnd();
         return sketch;
     }
 
-    internal void Write(SketchWriter writer)
+    internal void Write(LittleEndianWriter writer)
     {
         writer.Byte(FormatVersion);
         writer.Double(RelativeAccuracy);
@@ -50,7 +52,7 @@ public sealed partial class QuantileSketch
         }
     }
 
-    internal static QuantileSketch Read(ref SketchReader reader)
+    internal static QuantileSketch Read(ref LittleEndianReader reader)
     {
         reader.Version(FormatVersion, "quantile sketch");
         var accuracy = reader.Double();
@@ -93,7 +95,7 @@ public sealed partial class QuantileSketch
         return sketch;
     }
 
-    private static void WriteStore(SketchWriter writer, BucketStore store)
+    private static void WriteStore(LittleEndianWriter writer, BucketStore store)
     {
         if (store.IsEmpty)
         {
@@ -109,7 +111,7 @@ public sealed partial class QuantileSketch
         }
     }
 
-    private static void ReadStore(ref SketchReader reader, BucketStore store)
+    private static void ReadStore(ref LittleEndianReader reader, BucketStore store)
     {
         var length = reader.Int32();
         if (length < 0 || length > store.MaxBuckets)
