@@ -31,9 +31,6 @@ public sealed record LoggedRequest(
     PredictionTask Task,
     byte[] Data)
 {
-    /// <summary>Whether the request holds row <paramref name="row"/>.</summary>
-    public bool HasRow(int row) => row >= FirstRow && row - FirstRow < Rows;
-
     /// <summary>The rows of the request as the log's readers see them, with the labels found so far (by row id).</summary>
     public IEnumerable<PredictionRow> ToRows(IReadOnlyDictionary<long, (string Label, DateTimeOffset LabelledAt)>? labels = null)
     {
