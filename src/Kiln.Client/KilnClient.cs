@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Kiln.Core.Api;
+using Kiln.Core.Deployments;
 using Kiln.Core.Registry;
 using Kiln.Core.Security;
 using Kiln.Core.Serialization;
@@ -123,9 +124,17 @@ public sealed partial class KilnClient : IDisposable
     /// Creates or updates a deployment serving <paramref name="modelReference"/>; returns once it is warm and serving.
     /// <paramref name="logSampleRate"/> (0–1) sets the share of requests written to the prediction log; null keeps the current rate.
     /// </summary>
-    public async Task<DeploymentView> DeployAsync(string deployment, string modelReference, double? logSampleRate, CancellationToken cancellationToken = default)
+    public Task<DeploymentView> DeployAsync(string deployment, string modelReference, double? logSampleRate, CancellationToken cancellationToken = default) =>
+        DeployAsync(deployment, modelReference, new DeploymentSettingsChange(LogSampleRate: logSampleRate), cancellationToken);
+
+    /// <summary>
+    /// Creates or updates a deployment serving <paramref name="modelReference"/> with <paramref name="settings"/> changed
+    /// (null fields keep their current values); returns once it is warm and serving.
+    /// </summary>
+    public async Task<DeploymentView> DeployAsync(string deployment, string modelReference, DeploymentSettingsChange settings, CancellationToken cancellationToken = default)
     {
-        using var response = await _http.PutAsJsonAsync($"api/deployments/{Escape(deployment)}", new DeployRequest(modelReference, logSampleRate), Json.DeployRequest, cancellationToken);
+        var request = new DeployRequest(modelReference, settings.LogSampleRate, settings.RoutingField, settings.Batching);
+        using var response = await _http.PutAsJsonAsync($"api/deployments/{Escape(deployment)}", request, Json.DeployRequest, cancellationToken);
         return await ReadAsync(response, Json.DeploymentView, cancellationToken);
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Kiln.Cli.Output;
 using Kiln.Core.Api;
+using Kiln.Core.Deployments;
 using Kiln.Core.Serialization;
 using Spectre.Console;
 
@@ -15,11 +16,14 @@ internal static class DeployCommand
         var name = new Argument<string>("deployment") { Description = "Deployment (endpoint) name" };
         var model = new Option<string>("--model", "-m") { Description = "NAME@ALIAS, NAME/VERSION or NAME (latest)", Required = true };
         var sample = new Option<double?>("--log-sample") { Description = "Share of requests written to the prediction log, 0–1 (default: keep; 1 for a new deployment)" };
-        var command = new Command("deploy", "Create or update a deployment; returns once the version is warm and serving") { name, model, sample };
+        var batchRows = new Option<int?>("--max-batch-rows") { Description = "Dynamic batching: the most rows one model call takes (2–65536; 0 turns batching off; default: keep, off for a new deployment)" };
+        var batchDelay = new Option<int?>("--max-batch-delay-us") { Description = "Dynamic batching: how long, in microseconds, a request waits for others to join its batch (default 500)" };
+        var command = new Command("deploy", "Create or update a deployment; returns once the version is warm and serving") { name, model, sample, batchRows, batchDelay };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             using var client = CommonOptions.CreateClient(parse);
-            var view = await client.DeployAsync(parse.GetValue(name)!, parse.GetValue(model)!, parse.GetValue(sample), cancellationToken);
+            var batching = Batching(parse.GetValue(batchRows), parse.GetValue(batchDelay));
+            var view = await client.DeployAsync(parse.GetValue(name)!, parse.GetValue(model)!, new DeploymentSettingsChange(parse.GetValue(sample), Batching: batching), cancellationToken);
             if (parse.GetValue(CommonOptions.Output) == OutputFormat.Json)
             {
                 CommandOutput.Json(view, KilnJsonContext.Default.DeploymentView);
@@ -75,6 +79,7 @@ internal static class DeployCommand
             var deployment = view.Deployment;
             CommandOutput.Info($"{Markup.Escape(deployment.Name)}: {Markup.Escape(VariantText.Summary(deployment.Variants))}, revision {deployment.Revision}, {Markup.Escape(view.Status)}{(view.Error is { } e ? ": " + Markup.Escape(e) : "")}");
             CommandOutput.Table(VariantText.Table(deployment.Variants, view.Traffic));
+            CommandOutput.Info($"Prediction log: {deployment.LogSampleRate:P0} of requests; batching: {Markup.Escape(deployment.Batching?.ToString() ?? "off")}");
             if (deployment.Canary is { } canary)
             {
                 CommandOutput.Info($"Canary at step {canary.Step + 1}/{canary.Policy.Steps.Count} since {canary.StepStartedAt:u} ({(canary.Automatic ? "automated analysis" : "stepped by hand")}): `kiln canary status {Markup.Escape(deployment.Name)}`");
@@ -98,6 +103,14 @@ internal static class DeployCommand
         command.Subcommands.Add(DeploymentsHistoryCommand.Create());
         return command;
     }
+
+    /// <summary>The batching policy the options ask for: none when neither is given; a delay alone needs the rows.</summary>
+    private static BatchingPolicy? Batching(int? maxRows, int? maxDelayMicroseconds) => (maxRows, maxDelayMicroseconds) switch
+    {
+        (null, null) => null,
+        (null, _) => throw new Kiln.Core.KilnException(Kiln.Core.Errors.KilnErrorKind.Invalid, "--max-batch-delay-us needs --max-batch-rows (give both to change batching)."),
+        ({ } rows, var delay) => new BatchingPolicy(rows, delay ?? 500),
+    };
 
     private static void PrintEndpoints(string server, DeploymentView view)
     {

@@ -7,7 +7,8 @@ namespace Kiln.Core.Api;
 /// <param name="Model">The version to serve: <c>NAME/VERSION</c>, <c>NAME@ALIAS</c> or <c>NAME</c> (latest).</param>
 /// <param name="LogSampleRate">The share of requests written to the prediction log, 0–1; omitted keeps the current rate (1 for a new deployment).</param>
 /// <param name="RoutingField">The input field whose value routes requests stickily over the variants when no <c>Kiln-Routing-Key</c> header is sent; omitted keeps the current one.</param>
-public sealed record DeployRequest(string? Model, double? LogSampleRate = null, string? RoutingField = null);
+/// <param name="Batching">Dynamic batching (<c>maxBatchRows</c>, <c>maxDelayMicroseconds</c>); a <c>maxBatchRows</c> of 0 turns it off; omitted keeps the current policy (off for a new deployment).</param>
+public sealed record DeployRequest(string? Model, double? LogSampleRate = null, string? RoutingField = null, BatchingPolicy? Batching = null);
 
 /// <summary>Body of <c>PUT /api/models/{name}/aliases/{alias}</c>.</summary>
 /// <param name="Version">The version the alias should point to.</param>

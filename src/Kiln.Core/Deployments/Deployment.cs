@@ -26,6 +26,13 @@ public sealed record Deployment
     /// <summary>The input field whose value routes a request when no <c>Kiln-Routing-Key</c> header is sent (sticky routing).</summary>
     public string? RoutingField { get; init; }
 
+    /// <summary>Dynamic batching, or null when off (the default).</summary>
+    public BatchingPolicy? Batching { get; init; }
+
+    /// <summary>The sampling rate, routing field and batching together, as a change carries them.</summary>
+    [JsonIgnore]
+    public DeploymentSettings Settings => new(LogSampleRate, RoutingField, Batching);
+
     /// <summary>The canary rollout in progress, if any.</summary>
     public CanaryRollout? Canary { get; init; }
 

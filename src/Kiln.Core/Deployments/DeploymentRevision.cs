@@ -7,8 +7,7 @@ namespace Kiln.Core.Deployments;
 /// <param name="Change">What kind of change: deploy, traffic, canary_start, canary_step, canary_promote, canary_rollback, canary_abort, bluegreen, shadow, shadow_remove, rollback, settings.</param>
 /// <param name="Reason">Why, in words (for automated decisions: the analysis' numbers).</param>
 /// <param name="Variants">The variants as of this revision.</param>
-/// <param name="LogSampleRate">The prediction-log sampling rate as of this revision.</param>
-/// <param name="RoutingField">The routing field as of this revision.</param>
+/// <param name="Settings">The sampling rate, routing field and batching as of this revision.</param>
 public sealed record DeploymentRevision(
     int Number,
     DateTimeOffset CreatedAt,
@@ -16,14 +15,12 @@ public sealed record DeploymentRevision(
     string Change,
     string Reason,
     IReadOnlyList<DeploymentVariant> Variants,
-    double LogSampleRate,
-    string? RoutingField);
+    DeploymentSettings Settings);
 
 /// <summary>A change to store: the deployment's new state and what to record about it.</summary>
 /// <param name="Name">The deployment.</param>
 /// <param name="Variants">The new variants.</param>
-/// <param name="LogSampleRate">The new sampling rate.</param>
-/// <param name="RoutingField">The new routing field.</param>
+/// <param name="Settings">The new sampling rate, routing field and batching.</param>
 /// <param name="Canary">The canary rollout in progress after the change, if any.</param>
 /// <param name="Actor">Who made it.</param>
 /// <param name="Change">What kind of change (see <see cref="DeploymentRevision.Change"/>).</param>
@@ -32,8 +29,7 @@ public sealed record DeploymentRevision(
 public sealed record DeploymentChange(
     string Name,
     IReadOnlyList<DeploymentVariant> Variants,
-    double LogSampleRate,
-    string? RoutingField,
+    DeploymentSettings Settings,
     CanaryRollout? Canary,
     string Actor,
     string Change,

@@ -22,6 +22,7 @@ public sealed partial class DeploymentManager
     private readonly ILogger<DeploymentManager> _logger;
     private readonly IReadOnlyList<IDeploymentObserver> _observers;
     private readonly RetainedModels _retained;
+    private readonly TimeProvider _time;
     private readonly SemaphoreSlim _changes = new(1, 1);
     private readonly ConcurrentDictionary<string, DeploymentState> _states = new(StringComparer.Ordinal);
     private volatile bool _restored;
@@ -36,7 +37,8 @@ public sealed partial class DeploymentManager
         _table = table;
         _logger = logger;
         _observers = observers?.ToArray() ?? [];
-        _retained = new RetainedModels(time ?? TimeProvider.System);
+        _time = time ?? TimeProvider.System;
+        _retained = new RetainedModels(_time);
     }
 
     /// <summary>True once the stored deployments were restored and every one of them is warm.</summary>
@@ -50,36 +52,26 @@ public sealed partial class DeploymentManager
     public DeploymentState? GetState(string name) => _states.GetValueOrDefault(name);
 
     /// <summary>
-    /// Deploys <paramref name="modelReference"/> (NAME/VERSION, NAME@ALIAS or NAME) as <paramref name="name"/>'s only variant.
-    /// <paramref name="logSampleRate"/> (0–1) sets the share of requests logged; null keeps the current rate (1 for a new deployment).
+    /// Deploys <paramref name="modelReference"/> (NAME/VERSION, NAME@ALIAS or NAME) as <paramref name="name"/>'s only variant,
+    /// with <paramref name="settings"/> applied to the current settings (a new deployment's are <see cref="DeploymentSettings.Default"/>).
     /// </summary>
-    public Task<Deployment> DeployAsync(string name, string modelReference, double? logSampleRate, CancellationToken cancellationToken) =>
-        DeployAsync(name, modelReference, logSampleRate, routingField: null, actor: "api", cancellationToken);
-
-    /// <inheritdoc cref="DeployAsync(string, string, double?, CancellationToken)"/>
-    public async Task<Deployment> DeployAsync(string name, string modelReference, double? logSampleRate, string? routingField, string actor, CancellationToken cancellationToken)
+    public async Task<Deployment> DeployAsync(string name, string modelReference, DeploymentSettingsChange settings, string actor, CancellationToken cancellationToken)
     {
         ModelName.Validate(name, "name");
-        if (logSampleRate is { } rate && !(rate is >= 0 and <= 1))
-        {
-            throw KilnException.Invalid("log_sample_rate", "must be between 0 and 1.");
-        }
-
+        settings.ApplyTo(DeploymentSettings.Default);
         var version = await ResolveAsync(modelReference, "model", cancellationToken);
         var requested = ModelReference.Parse(modelReference, "model").ToString();
         return await ChangeAsync(name, current =>
         {
             var variant = new DeploymentVariant("primary", version.ModelName, version.Version, requested, 100, VariantRole.Primary);
-            var sampleRate = logSampleRate ?? current?.LogSampleRate ?? 1.0;
-            var routing = routingField ?? current?.RoutingField;
-            if (current is not null && current.Variants.Count == 1 && current.Variants[0] == variant && current.LogSampleRate.Equals(sampleRate)
-                && current.RoutingField == routing && current.Canary is null)
+            var next = settings.ApplyTo(current?.Settings ?? DeploymentSettings.Default);
+            if (current is not null && current.Variants.Count == 1 && current.Variants[0] == variant && current.Settings == next && current.Canary is null)
             {
                 return null;
             }
 
             var what = current is null ? "created" : current.Variants.SequenceEqual([variant]) ? "settings changed" : $"now serves {version.ModelName}/{version.Version}";
-            return new Plan([variant], sampleRate, routing, null, "deploy", $"Deployed {requested}: {what}.");
+            return new Plan([variant], next, null, "deploy", $"Deployed {requested}: {what}.");
         }, actor, cancellationToken);
     }
 
@@ -113,7 +105,7 @@ public sealed partial class DeploymentManager
 
         variants.AddRange(current.Variants.Where(v => v.Role == VariantRole.Shadow));
         var split = string.Join(", ", weights.OrderBy(w => w.Key).Select(w => $"{model}/{w.Key} {w.Value}%"));
-        return await ChangeAsync(name, _ => new Plan(variants, current.LogSampleRate, current.RoutingField, null, "traffic", $"Traffic split: {split}.{(string.IsNullOrWhiteSpace(reason) ? "" : " " + reason)}"), actor, cancellationToken, basedOn: current.Revision);
+        return await ChangeAsync(name, _ => new Plan(variants, current.Settings, null, "traffic", $"Traffic split: {split}.{(string.IsNullOrWhiteSpace(reason) ? "" : " " + reason)}"), actor, cancellationToken, basedOn: current.Revision);
     }
 
     /// <summary>Starts a canary of <paramref name="modelReference"/> at the policy's first step beside the current primary.</summary>
@@ -142,7 +134,7 @@ public sealed partial class DeploymentManager
         var variants = Weights(current.Variants, primaries[0], 100 - first)
             .Append(new DeploymentVariant("canary", version.ModelName, version.Version, requested, first, VariantRole.Canary)).ToArray();
         return await ChangeAsync(name, now => new Plan(
-            variants, current.LogSampleRate, current.RoutingField,
+            variants, current.Settings,
             new CanaryRollout("canary", policy, 0, _retained.Now, automatic, promoteAlias),
             "canary_start", $"Canary {version.ModelName}/{version.Version} at {first}% beside {primaries[0].ModelName}/{primaries[0].ModelVersion} ({(automatic ? "automated analysis" : "stepped by hand")})."),
             actor, cancellationToken, basedOn: current.Revision);
@@ -162,7 +154,7 @@ public sealed partial class DeploymentManager
         var primary = current.Variants.Single(v => v.Role == VariantRole.Primary);
         var variants = current.Variants.Select(v => v.Name == canary.Variant ? v with { Weight = weight } : v == primary ? v with { Weight = 100 - weight } : v).ToArray();
         return await ChangeAsync(name, _ => new Plan(
-            variants, current.LogSampleRate, current.RoutingField, canary with { Step = step, StepStartedAt = _retained.Now },
+            variants, current.Settings, canary with { Step = step, StepStartedAt = _retained.Now },
             "canary_step", $"Canary to {weight}%: {reason}"), actor, cancellationToken, basedOn: current.Revision);
     }
 
@@ -174,7 +166,7 @@ public sealed partial class DeploymentManager
         var promoted = current.Variants.Single(v => v.Name == canary.Variant);
         var variants = current.Variants.Where(v => v.Role == VariantRole.Shadow).Prepend(promoted with { Name = "primary", Role = VariantRole.Primary, Weight = 100 }).ToArray();
         var record = await ChangeAsync(name, _ => new Plan(
-            variants, current.LogSampleRate, current.RoutingField, null, "canary_promote",
+            variants, current.Settings, null, "canary_promote",
             $"Canary {promoted.ModelName}/{promoted.ModelVersion} promoted to primary: {reason}"), actor, cancellationToken, keepOld ?? TimeSpan.FromMinutes(10), current.Revision);
         if (canary.PromoteAlias is { } alias)
         {
@@ -192,7 +184,7 @@ public sealed partial class DeploymentManager
         var variants = current.Variants.Where(v => v.Name != canary.Variant).Select(v => v.Role == VariantRole.Primary ? v with { Weight = 100 } : v).ToArray();
         var removed = current.Variants.Single(v => v.Name == canary.Variant);
         return await ChangeAsync(name, _ => new Plan(
-            variants, current.LogSampleRate, current.RoutingField, null, change,
+            variants, current.Settings, null, change,
             $"Canary {removed.ModelName}/{removed.ModelVersion} removed: {reason}"), actor, cancellationToken, basedOn: current.Revision);
     }
 
@@ -211,7 +203,7 @@ public sealed partial class DeploymentManager
             .Prepend(new DeploymentVariant("primary", version.ModelName, version.Version, requested, 100, VariantRole.Primary)).ToArray();
         var before = string.Join(", ", current.Variants.Where(v => v.Routable).Select(v => $"{v.ModelName}/{v.ModelVersion}"));
         return await ChangeAsync(name, _ => new Plan(
-            variants, current.LogSampleRate, current.RoutingField, null, "bluegreen",
+            variants, current.Settings, null, "bluegreen",
             $"Blue-green: all traffic from {before} to {version.ModelName}/{version.Version}; the old version stays loaded for {keepOld.TotalMinutes:0.#} min."),
             actor, cancellationToken, keepOld, current.Revision);
     }
@@ -230,7 +222,7 @@ public sealed partial class DeploymentManager
         var variants = current.Variants.Where(v => v.Role != VariantRole.Shadow)
             .Append(new DeploymentVariant("shadow", version.ModelName, version.Version, requested, 0, VariantRole.Shadow) { ShadowSample = sample }).ToArray();
         return await ChangeAsync(name, _ => new Plan(
-            variants, current.LogSampleRate, current.RoutingField, current.Canary, "shadow",
+            variants, current.Settings, current.Canary, "shadow",
             $"Shadow {version.ModelName}/{version.Version} gets {sample:P0} of requests."), actor, cancellationToken, basedOn: current.Revision);
     }
 
@@ -244,7 +236,7 @@ public sealed partial class DeploymentManager
         }
 
         var variants = current.Variants.Where(v => v.Role != VariantRole.Shadow).ToArray();
-        return await ChangeAsync(name, _ => new Plan(variants, current.LogSampleRate, current.RoutingField, current.Canary, "shadow_remove", "Shadow removed."), actor, cancellationToken, basedOn: current.Revision);
+        return await ChangeAsync(name, _ => new Plan(variants, current.Settings, current.Canary, "shadow_remove", "Shadow removed."), actor, cancellationToken, basedOn: current.Revision);
     }
 
     /// <summary>Restores revision <paramref name="toRevision"/> (default: the one before the current) as a new revision.</summary>
@@ -266,7 +258,7 @@ public sealed partial class DeploymentManager
         var variants = revision.Variants.Select(v => v.Role == VariantRole.Canary ? v with { Role = VariantRole.Primary } : v).ToArray();
         var served = string.Join(", ", variants.Where(v => v.Routable).Select(v => $"{v.ModelName}/{v.ModelVersion} {v.Weight}%"));
         return await ChangeAsync(name, _ => new Plan(
-            variants, revision.LogSampleRate, revision.RoutingField, null, "rollback",
+            variants, revision.Settings, null, "rollback",
             $"Rolled back to revision {revision.Number} ({served})."), actor, cancellationToken, TimeSpan.FromMinutes(10), current.Revision);
     }
 
@@ -314,7 +306,7 @@ public sealed partial class DeploymentManager
             try
             {
                 var variants = await LoadVariantsAsync(deployment.Name, deployment.Variants, reuse: null, token);
-                _table.Swap(new ServedDeployment(deployment, variants));
+                _table.Swap(new ServedDeployment(deployment, variants, _time));
                 _states[deployment.Name] = new DeploymentState(deployment.Name, DeploymentStatus.Ready);
                 LogRestored(deployment.Name, Describe(deployment.Variants), deployment.Revision);
             }
@@ -391,7 +383,7 @@ public sealed partial class DeploymentManager
         try
         {
             var variants = await LoadVariantsAsync(name, stored.Variants, served, cancellationToken);
-            _table.Swap(new ServedDeployment(stored, variants));
+            _table.Swap(new ServedDeployment(stored, variants, _time));
             _states[name] = new DeploymentState(name, DeploymentStatus.Ready);
             LogSynced(name, stored.Revision, Describe(stored.Variants));
         }
@@ -416,7 +408,7 @@ public sealed partial class DeploymentManager
     /// <summary>Releases blue-green and promotion leftovers whose time is up; the canary controller calls it on its schedule.</summary>
     public void ReleaseExpired() => _retained.ReleaseExpired();
 
-    private sealed record Plan(IReadOnlyList<DeploymentVariant> Variants, double LogSampleRate, string? RoutingField, CanaryRollout? Canary, string Change, string Reason);
+    private sealed record Plan(IReadOnlyList<DeploymentVariant> Variants, DeploymentSettings Settings, CanaryRollout? Canary, string Change, string Reason);
 
     /// <summary>The one way a deployment changes: plan from the current record, load, store a revision, swap.</summary>
     /// <remarks>
@@ -449,7 +441,7 @@ public sealed partial class DeploymentManager
             try
             {
                 record = await _store.SaveAsync(
-                    new DeploymentChange(name, next.Variants, next.LogSampleRate, next.RoutingField, next.Canary, actor, next.Change, next.Reason, current?.Revision ?? 0),
+                    new DeploymentChange(name, next.Variants, next.Settings, next.Canary, actor, next.Change, next.Reason, current?.Revision ?? 0),
                     cancellationToken);
             }
             catch
@@ -467,7 +459,7 @@ public sealed partial class DeploymentManager
                 _retained.Keep(name, served.Variants.Where(old => variants.All(v => !ReferenceEquals(v.Model, old.Model))).Select(v => v.Model), keep);
             }
 
-            _table.Swap(new ServedDeployment(record, variants));
+            _table.Swap(new ServedDeployment(record, variants, _time));
             _states[name] = new DeploymentState(name, DeploymentStatus.Ready);
             LogChanged(name, record.Revision, next.Change, next.Reason);
             foreach (var observer in _observers)

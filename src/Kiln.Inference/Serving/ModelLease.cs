@@ -1,4 +1,6 @@
 using Kiln.Core.Deployments;
+using Kiln.Core.Tensors;
+using Kiln.Inference.Batching;
 
 namespace Kiln.Inference.Serving;
 
@@ -10,6 +12,7 @@ public readonly struct ModelLease : IDisposable
         Served = served;
         Variant = variant.Variant;
         Model = variant.Model;
+        Batcher = variant.Batcher;
     }
 
     /// <summary>The deployment revision as served when the request arrived (its shadows, its router).</summary>
@@ -23,6 +26,13 @@ public readonly struct ModelLease : IDisposable
 
     /// <summary>The variant's model.</summary>
     public LoadedModel Model { get; }
+
+    /// <summary>The variant's batcher when the deployment batches.</summary>
+    public DynamicBatcher? Batcher { get; }
+
+    /// <summary>Scores <paramref name="batch"/> with the variant's model: through its batcher when it has one, else at once on this thread.</summary>
+    public ValueTask<InferenceResult> PredictAsync(InferenceBatch batch, IReadOnlyList<string>? outputs, CancellationToken cancellationToken) =>
+        Batcher is { } batcher ? batcher.PredictAsync(batch, outputs, cancellationToken) : ValueTask.FromResult(Model.Runtime.Predict(batch, outputs));
 
     public void Dispose() => Model?.Release();
 }

@@ -1,4 +1,5 @@
 using Kiln.Core.Deployments;
+using Kiln.Inference.Batching;
 using Kiln.Inference.Routing;
 
 namespace Kiln.Inference.Serving;
@@ -6,7 +7,11 @@ namespace Kiln.Inference.Serving;
 /// <summary>One variant of a served deployment with the warm model behind it.</summary>
 /// <param name="Variant">The variant record.</param>
 /// <param name="Model">Its model; the serving table holds one reference per served variant.</param>
-public sealed record ServedVariant(DeploymentVariant Variant, LoadedModel Model);
+public sealed record ServedVariant(DeploymentVariant Variant, LoadedModel Model)
+{
+    /// <summary>The dynamic batcher in front of the model when the deployment batches, else null.</summary>
+    public DynamicBatcher? Batcher { get; init; }
+}
 
 /// <summary>
 /// A deployment revision as served: its warm variants, the router over the routable ones (built once
@@ -16,13 +21,18 @@ public sealed class ServedDeployment
 {
     private readonly VariantRouter? _router;
 
-    /// <summary>Builds the served form of <paramref name="deployment"/> over warm variants, in the deployment's variant order.</summary>
-    public ServedDeployment(Deployment deployment, IReadOnlyList<ServedVariant> variants)
+    /// <summary>
+    /// Builds the served form of <paramref name="deployment"/> over warm variants, in the deployment's variant order,
+    /// with a batcher in front of each routable variant when the deployment batches (<paramref name="time"/> runs its delay).
+    /// </summary>
+    public ServedDeployment(Deployment deployment, IReadOnlyList<ServedVariant> variants, TimeProvider? time = null)
     {
         Deployment = deployment;
-        Variants = variants;
-        Routable = variants.Where(v => v.Variant.Routable).ToArray();
-        Shadows = variants.Where(v => v.Variant.Role == VariantRole.Shadow).ToArray();
+        Variants = deployment.Batching is { } policy
+            ? variants.Select(v => v.Variant.Routable ? v with { Batcher = new DynamicBatcher(v.Model.Runtime, policy, time ?? TimeProvider.System) } : v).ToArray()
+            : variants;
+        Routable = Variants.Where(v => v.Variant.Routable).ToArray();
+        Shadows = Variants.Where(v => v.Variant.Role == VariantRole.Shadow).ToArray();
         _router = Routable.Length > 1 ? new VariantRouter(Routable.Select(v => new RouteVariant(v.Variant.Name, v.Variant.Weight))) : null;
     }
 

@@ -81,7 +81,7 @@ internal sealed class InferenceHandler(DeploymentTable table, DeploymentManager 
         observation?.Variant = lease.Variant.Name;
         observation?.ModelVersion = model.VersionText;
         observation?.Rows = decoded.Batch.Rows;
-        var result = model.Runtime.Predict(decoded.Batch, decoded.Outputs);
+        var result = await lease.PredictAsync(decoded.Batch, decoded.Outputs, context.RequestAborted);
         var requestId = decoded.Id ?? context.TraceIdentifier;
         var sampled = _logPredictions && PredictionLogQueue.Sample(lease.Deployment.LogSampleRate);
         if (sampled)

@@ -12,11 +12,12 @@ public static class MetricsServiceCollectionExtensions
     public static IServiceCollection AddKilnMetrics(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ =>
+        services.TryAddSingleton(provider =>
         {
             var registry = new MetricsRegistry();
             registry.AddCollector(new ProcessMetricsCollector());
             registry.AddCollector(new RuntimeMetricsCollector());
+            registry.AddCollector(new BatchingMetricsCollector(provider.GetRequiredService<DeploymentTable>()));
             return registry;
         });
         services.TryAddSingleton(provider => new TrafficWindows(provider.GetRequiredService<TimeProvider>()));

@@ -306,6 +306,12 @@ namespace Kiln.Storage.PostgreSql.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
 
+                    b.Property<int?>("BatchMaxDelayMicroseconds")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("BatchMaxRows")
+                        .HasColumnType("integer");
+
                     b.Property<string>("CanaryJson")
                         .HasColumnType("text");
 
@@ -349,6 +355,12 @@ namespace Kiln.Storage.PostgreSql.Migrations
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
+
+                    b.Property<int?>("BatchMaxDelayMicroseconds")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("BatchMaxRows")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Change")
                         .IsRequired()

@@ -47,6 +47,8 @@ internal sealed class DeploymentEntity
     public int Revision { get; set; }
     public double LogSampleRate { get; set; } = 1.0;
     public string? RoutingField { get; set; }
+    public int? BatchMaxRows { get; set; }
+    public int? BatchMaxDelayMicroseconds { get; set; }
     public string? CanaryJson { get; set; }
 }
 
@@ -61,6 +63,8 @@ internal sealed class DeploymentRevisionEntity
     public required string VariantsJson { get; set; }
     public double LogSampleRate { get; set; }
     public string? RoutingField { get; set; }
+    public int? BatchMaxRows { get; set; }
+    public int? BatchMaxDelayMicroseconds { get; set; }
 }
 
 internal sealed class ApiKeyEntity

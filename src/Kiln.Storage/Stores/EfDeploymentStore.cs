@@ -47,8 +47,10 @@ public sealed class EfDeploymentStore(IDbContextFactory<KilnDbContext> contexts,
         var last = await db.DeploymentRevisions.Where(r => r.DeploymentName == change.Name).MaxAsync(r => (int?)r.Number, cancellationToken) ?? 0;
         entity.VariantsJson = variants;
         entity.UpdatedAt = now;
-        entity.LogSampleRate = change.LogSampleRate;
-        entity.RoutingField = change.RoutingField;
+        entity.LogSampleRate = change.Settings.LogSampleRate;
+        entity.RoutingField = change.Settings.RoutingField;
+        entity.BatchMaxRows = change.Settings.Batching?.MaxBatchRows;
+        entity.BatchMaxDelayMicroseconds = change.Settings.Batching?.MaxDelayMicroseconds;
         entity.CanaryJson = StoredJson.Write(change.Canary);
         entity.Revision = Math.Max(entity.Revision, last) + 1;
         db.DeploymentRevisions.Add(new DeploymentRevisionEntity
@@ -60,8 +62,10 @@ public sealed class EfDeploymentStore(IDbContextFactory<KilnDbContext> contexts,
             Change = change.Change,
             Reason = change.Reason,
             VariantsJson = variants,
-            LogSampleRate = change.LogSampleRate,
-            RoutingField = change.RoutingField,
+            LogSampleRate = change.Settings.LogSampleRate,
+            RoutingField = change.Settings.RoutingField,
+            BatchMaxRows = change.Settings.Batching?.MaxBatchRows,
+            BatchMaxDelayMicroseconds = change.Settings.Batching?.MaxDelayMicroseconds,
         });
         try
         {
@@ -80,7 +84,8 @@ public sealed class EfDeploymentStore(IDbContextFactory<KilnDbContext> contexts,
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var revisions = await db.DeploymentRevisions.AsNoTracking().Where(r => r.DeploymentName == name).OrderByDescending(r => r.Number).ToListAsync(cancellationToken);
         return revisions.Select(r => new DeploymentRevision(
-            r.Number, r.CreatedAt, r.Actor, r.Change, r.Reason, StoredJson.ReadVariants(r.VariantsJson), r.LogSampleRate, r.RoutingField)).ToArray();
+            r.Number, r.CreatedAt, r.Actor, r.Change, r.Reason, StoredJson.ReadVariants(r.VariantsJson),
+            new DeploymentSettings(r.LogSampleRate, r.RoutingField, Batching(r.BatchMaxRows, r.BatchMaxDelayMicroseconds)))).ToArray();
     }
 
     public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
@@ -98,6 +103,10 @@ public sealed class EfDeploymentStore(IDbContextFactory<KilnDbContext> contexts,
         Revision = entity.Revision,
         LogSampleRate = entity.LogSampleRate,
         RoutingField = entity.RoutingField,
+        Batching = Batching(entity.BatchMaxRows, entity.BatchMaxDelayMicroseconds),
         Canary = StoredJson.ReadCanary(entity.CanaryJson),
     };
+
+    private static BatchingPolicy? Batching(int? maxRows, int? maxDelayMicroseconds) =>
+        maxRows is { } rows && maxDelayMicroseconds is { } delay ? new BatchingPolicy(rows, delay) : null;
 }

@@ -35,6 +35,21 @@ public sealed class DeploymentStoreRevisionTests : IDisposable
         await Assert.ThrowsAsync<KilnException>(() => store.SaveAsync(Change("created here", expected: 0), default));
     }
 
+    [Fact]
+    public async Task Save_Settings_AreStoredWithTheDeploymentAndItsRevision()
+    {
+        var store = await StoreAsync();
+        var settings = new DeploymentSettings(0.25, "customer", new BatchingPolicy(64, 750));
+        await store.SaveAsync(Change("first", expected: 0) with { Settings = settings }, default);
+        await store.SaveAsync(Change("second", expected: 1), default);
+
+        var deployment = (await store.GetAsync("bank", default))!;
+        var history = await store.HistoryAsync("bank", default);
+
+        Assert.Equal(DeploymentSettings.Default, deployment.Settings);
+        Assert.Equal([DeploymentSettings.Default, settings], history.Select(r => r.Settings));
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -53,7 +68,7 @@ public sealed class DeploymentStoreRevisionTests : IDisposable
     }
 
     private static DeploymentChange Change(string reason, int expected) =>
-        new("bank", [new DeploymentVariant("primary", "m", 1, "m/1", 100, VariantRole.Primary)], 1.0, null, null, "test", "deploy", reason, expected);
+        new("bank", [new DeploymentVariant("primary", "m", 1, "m/1", 100, VariantRole.Primary)], DeploymentSettings.Default, null, "test", "deploy", reason, expected);
 
     private sealed class Factory(DbContextOptions<KilnDbContext> options) : IDbContextFactory<KilnDbContext>
     {

@@ -24,7 +24,7 @@ internal sealed class DeployStepExecutor(DeploymentManager manager) : IStepExecu
         Deployment deployment;
         try
         {
-            deployment = await manager.DeployAsync(name, model, null, null, DeploymentSteps.Actor(step), cancellationToken);
+            deployment = await manager.DeployAsync(name, model, DeploymentSettingsChange.None, DeploymentSteps.Actor(step), cancellationToken);
         }
         catch (KilnException e) when (e.Kind is Kiln.Core.Errors.KilnErrorKind.Invalid or Kiln.Core.Errors.KilnErrorKind.NotFound)
         {

@@ -297,6 +297,12 @@ namespace Kiln.Storage.Migrations.Sqlite
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("BatchMaxDelayMicroseconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("BatchMaxRows")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("CanaryJson")
                         .HasColumnType("TEXT");
 
@@ -340,6 +346,12 @@ namespace Kiln.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("BatchMaxDelayMicroseconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("BatchMaxRows")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Change")
                         .IsRequired()
