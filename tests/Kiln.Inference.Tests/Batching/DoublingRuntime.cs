@@ -20,6 +20,15 @@ internal sealed class DoublingRuntime : IModelRuntime
     /// <summary>Answers with one summary value per call instead of one per row, as a model that cannot be batched would.</summary>
     public bool Aggregates { get; init; }
 
+    /// <summary>When set, every call waits for it after announcing itself on <see cref="Started"/>: a model busy for as long as a test wants.</summary>
+    public ManualResetEventSlim? Hold { get; init; }
+
+    /// <summary>Released once as each call starts.</summary>
+    public SemaphoreSlim Started { get; } = new(0);
+
+    /// <summary>Sleeps this long in each call, as a slower model would.</summary>
+    public TimeSpan Work { get; init; }
+
     /// <summary>Each call's first-column values, in the order of the calls.</summary>
     public ConcurrentQueue<float[]> Calls { get; } = new();
 
@@ -36,6 +45,13 @@ internal sealed class DoublingRuntime : IModelRuntime
         }
 
         Calls.Enqueue(a);
+        Started.Release();
+        Hold?.Wait(TimeSpan.FromSeconds(30));
+        if (Work > TimeSpan.Zero)
+        {
+            Thread.Sleep(Work);
+        }
+
         if (a.Any(value => value < 0))
         {
             throw new ArgumentException($"negative input {a.First(value => value < 0)}");

@@ -5,7 +5,11 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Kiln.Inference.Tests.Batching;
 
-/// <summary>Requests coalesce into model calls and come back split exactly; a cancelled or failing caller affects no one else.</summary>
+/// <summary>
+/// Requests coalesce into model calls and come back split exactly; a cancelled or failing caller affects no one else.
+/// Most tests turn eager calls off (every batch waits for its delay or its row limit, as Triton does) to see batches
+/// form on a fake clock; the eager tests show a request going at once while a worker is idle, and gathering while none is.
+/// </summary>
 public sealed class DynamicBatcherTests
 {
     private static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(2);
@@ -151,7 +155,7 @@ public sealed class DynamicBatcherTests
     public async Task Predict_ModelWhoseOutputsAreNotOnePerRow_ScoresEveryRequestAloneFromThenOn()
     {
         var model = new DoublingRuntime { Aggregates = true };
-        var batcher = new DynamicBatcher(model, new BatchingPolicy(100, (int)Delay.TotalMicroseconds), _time);
+        var batcher = new DynamicBatcher(model, new BatchingPolicy(100, (int)Delay.TotalMicroseconds), _time, eagerCalls: 0);
 
         var first = batcher.PredictAsync(DoublingRuntime.Rows(1, 2), null, default);
         var second = batcher.PredictAsync(DoublingRuntime.Rows(3), null, default);
@@ -165,10 +169,84 @@ public sealed class DynamicBatcherTests
     }
 
     [Fact]
+    public async Task Predict_WorkerIdle_GoesAtOnceWithoutWaitingForTheDelay()
+    {
+        var batcher = new DynamicBatcher(_model, new BatchingPolicy(100, 1_000_000), _time, eagerCalls: 1);
+
+        var first = batcher.PredictAsync(DoublingRuntime.Rows(1), null, default);
+        var second = batcher.PredictAsync(DoublingRuntime.Rows(2), null, default);
+
+        Assert.True(first.IsCompletedSuccessfully && second.IsCompletedSuccessfully);
+        AssertRows(await first, 1);
+        AssertRows(await second, 2);
+        Assert.Equal([[1f], [2f]], _model.Calls);
+    }
+
+    [Fact]
+    public async Task Predict_EveryWorkerBusy_RequestsGatherAndGoTogetherWhenOneFrees()
+    {
+        using var hold = new ManualResetEventSlim();
+        var model = new DoublingRuntime { Hold = hold };
+        var batcher = new DynamicBatcher(model, new BatchingPolicy(100, 1_000_000), _time, eagerCalls: 1);
+
+        var busy = Task.Run(async () => await batcher.PredictAsync(DoublingRuntime.Rows(1), null, default));
+        Assert.True(await model.Started.WaitAsync(TimeSpan.FromSeconds(30)));
+        var waiting = new[] { batcher.PredictAsync(DoublingRuntime.Rows(2), null, default), batcher.PredictAsync(DoublingRuntime.Rows(3, 4), null, default) };
+        Assert.DoesNotContain(waiting, w => w.IsCompleted);
+        hold.Set();
+
+        AssertRows(await busy.WaitAsync(TimeSpan.FromSeconds(30)), 1);
+        AssertRows(await waiting[0].AsTask().WaitAsync(TimeSpan.FromSeconds(30)), 2);
+        AssertRows(await waiting[1].AsTask().WaitAsync(TimeSpan.FromSeconds(30)), 3, 4);
+        Assert.Equal([[1f], [2f, 3, 4]], model.Calls);
+    }
+
+    [Fact]
+    public async Task Predict_EveryWorkerBusyPastTheDelay_TheWaitingBatchGoesAnyway()
+    {
+        using var hold = new ManualResetEventSlim();
+        var model = new DoublingRuntime { Hold = hold };
+        var batcher = new DynamicBatcher(model, new BatchingPolicy(100, (int)Delay.TotalMicroseconds), _time, eagerCalls: 1);
+
+        var busy = Task.Run(async () => await batcher.PredictAsync(DoublingRuntime.Rows(1), null, default));
+        Assert.True(await model.Started.WaitAsync(TimeSpan.FromSeconds(30)));
+        var waiting = batcher.PredictAsync(DoublingRuntime.Rows(2), null, default);
+        var late = Task.Run(() => _time.Advance(Delay));
+        Assert.True(await model.Started.WaitAsync(TimeSpan.FromSeconds(30)));
+        hold.Set();
+
+        AssertRows(await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(30)), 2);
+        AssertRows(await busy.WaitAsync(TimeSpan.FromSeconds(30)), 1);
+        await late;
+        Assert.Equal([[1f], [2f]], model.Calls);
+    }
+
+    [Fact]
+    public async Task Predict_ManyConcurrentCallersOnASlowModel_GatherWhileItWorksAndEachGetsItsOwnRows()
+    {
+        var model = new DoublingRuntime { Work = TimeSpan.FromMilliseconds(1) };
+        var batcher = new DynamicBatcher(model, new BatchingPolicy(32, 50_000), TimeProvider.System, eagerCalls: 1);
+
+        var callers = Enumerable.Range(0, 16).Select(caller => Task.Run(async () =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                var rows = Enumerable.Range(0, 1 + ((caller + i) % 5)).Select(r => (float)((caller * 100_000) + (i * 10) + r)).ToArray();
+                AssertRows(await batcher.PredictAsync(DoublingRuntime.Rows(rows), null, default), rows);
+            }
+        })).ToArray();
+        await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(16 * 50, batcher.Requests);
+        Assert.Equal(model.Calls.Count, batcher.Batches);
+        Assert.True(batcher.Batches < batcher.Requests / 2, $"{batcher.Batches} model calls for {batcher.Requests} requests");
+    }
+
+    [Fact]
     public async Task Predict_ManyConcurrentCallersOnTheRealClock_EachGetsExactlyItsOwnRows()
     {
         var model = new DoublingRuntime();
-        var batcher = new DynamicBatcher(model, new BatchingPolicy(32, 200), TimeProvider.System);
+        var batcher = new DynamicBatcher(model, new BatchingPolicy(32, 200), TimeProvider.System, eagerCalls: 0);
 
         var callers = Enumerable.Range(0, 16).Select(caller => Task.Run(async () =>
         {
@@ -185,7 +263,7 @@ public sealed class DynamicBatcherTests
         Assert.True(batcher.Batches < batcher.Requests, $"{batcher.Batches} model calls for {batcher.Requests} requests: nothing was batched");
     }
 
-    private DynamicBatcher Batcher(int maxRows) => new(_model, new BatchingPolicy(maxRows, (int)Delay.TotalMicroseconds), _time);
+    private DynamicBatcher Batcher(int maxRows) => new(_model, new BatchingPolicy(maxRows, (int)Delay.TotalMicroseconds), _time, eagerCalls: 0);
 
     private static void AssertRows(InferenceResult result, params float[] inputs)
     {
