@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Dynamic batching under load, in one run: Kiln (auth on, every request logged) serving the mlnet flavor
-# (the demo sweep's best bank model, 15 columns) and the onnx flavor (7-feature GradientBoosting), each with
-# batching off and on, single-row requests at wrk -c16 and -c64. Prints the requests/s, latency, the gain over
+# (the demo sweep's best bank model, 15 columns), the onnx flavor (7-feature GradientBoosting), and a dense
+# ONNX network whose call dominates a request (mlp_onnx.py: 7 -> 2048 -> 2048 -> 2), each with batching off
+# and on, single-row requests at wrk -c16 and -c64. Prints the requests/s, latency, the gain over
 # batching off, and the average batch (rows per model call, from kiln_batch_*).
 #   bash bench/batching/run.sh
 # Env: DURATION (default 10s), WARMUP (3s), TRIALS (mlnet sweep, default 2), POLICIES (default "64:500 64:2000":
-# maxBatchRows:maxDelayMicroseconds pairs), CONNECTIONS (default "16 64"). Prerequisites: wrk, python3-sklearn,
+# maxBatchRows:maxDelayMicroseconds pairs), CONNECTIONS (default "16 64"), FLAVORS (default "mlnet onnx mlp"),
+# MLP_HIDDEN (the dense network's width, default 2048). Prerequisites: wrk, python3-sklearn,
 # python3-pandas, python3-onnx (as for bench/http/run.sh).
 set -euo pipefail
 root=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
@@ -34,6 +36,8 @@ for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$port/health/live" >/dev/nu
 kiln train --data "$tmp/bank.csv" --label y --exclude-columns duration --trials "$trials" --experiment bench --seed 1 \
     --register bank --alias champion >"$tmp/train.log" 2>&1
 kiln models register gbt7 "$tmp/gbt7.onnx" --feature-names age,balance,day,duration,campaign,pdays,previous >/dev/null
+"$py" "$root/bench/batching/mlp_onnx.py" "$tmp/mlp.onnx" --hidden "${MLP_HIDDEN:-2048}"
+kiln models register mlp "$tmp/mlp.onnx" >/dev/null
 "$py" - "$tmp" <<'PY'
 import json, sys, pandas as pd
 tmp = sys.argv[1]
@@ -61,23 +65,32 @@ batch_counters() {
 echo "### Dynamic batching under load, $(date -u '+%Y-%m-%d %H:%M') UTC"
 echo
 echo "Machine: $(nproc) cores, commit $(git -C "$root" rev-parse --short HEAD). Kiln as shipped (auth on, every request logged)." \
-     "Single-row requests, wrk -t2 -cN -d$duration --latency after a $warmup warm-up; mlnet: V1 records (15 columns), onnx: V2 FP32 [1, 7]."
+     "Single-row requests, wrk -t2 -cN -d$duration --latency after a $warmup warm-up (and a 10 s one before each flavor's first run);" \
+     "mlnet: V1 records (15 columns); onnx (GBT, 100 trees) and mlp (7 -> ${MLP_HIDDEN:-2048} -> ${MLP_HIDDEN:-2048} -> 2): V2 FP32 [1, 7]."
 echo
 echo "| flavor | batching | connections | requests/s | p50 | p99 | vs off | rows per model call |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|"
 declare -A off=()
-for flavor in mlnet onnx; do
-    if [[ $flavor == mlnet ]]; then name=bank model=bank@champion url="http://127.0.0.1:$port/v1/models/bank:predict"
-    else name=gbt7 model=gbt7/1 url="http://127.0.0.1:$port/v2/models/gbt7/infer"; fi
+for flavor in ${FLAVORS:-mlnet onnx mlp}; do
+    case $flavor in
+        mlnet) name=bank model=bank@champion url="http://127.0.0.1:$port/v1/models/bank:predict" body=mlnet_1.json ;;
+        onnx) name=gbt7 model=gbt7/1 url="http://127.0.0.1:$port/v2/models/gbt7/infer" body=onnx_1.json ;;
+        mlp) name=mlp model=mlp/1 url="http://127.0.0.1:$port/v2/models/mlp/infer" body=onnx_1.json ;;
+    esac
+    first=1
     for policy in 0:0 $policies; do
         deploy "$name" "$model" "${policy%%:*}" "${policy##*:}"
         code=$(curl -s -o "$tmp/response.json" -w '%{http_code}' -H "Authorization: Bearer $key" -H 'content-type: application/json' \
-            --data-binary "@$tmp/${flavor}_1.json" "$url")
+            --data-binary "@$tmp/$body" "$url")
         [[ $code == 200 ]] || { echo "$flavor answered $code: $(head -c 300 "$tmp/response.json")" >&2; exit 1; }
+        if [[ $first == 1 ]]; then   # the flavor's code paths compiled and tiered up before anything is measured
+            AUTH="Bearer $key" BODY="$tmp/$body" wrk -t2 -c16 -d10s -s "$root/bench/http/post.lua" "$url" >/dev/null
+            first=0
+        fi
         for c in $connections; do
-            AUTH="Bearer $key" BODY="$tmp/${flavor}_1.json" wrk -t2 -c"$c" -d"$warmup" -s "$root/bench/http/post.lua" "$url" >/dev/null
+            AUTH="Bearer $key" BODY="$tmp/$body" wrk -t2 -c"$c" -d"$warmup" -s "$root/bench/http/post.lua" "$url" >/dev/null
             read -r calls0 requests0 <<<"$(batch_counters "$name")"
-            line=$(AUTH="Bearer $key" BODY="$tmp/${flavor}_1.json" wrk -t2 -c"$c" -d"$duration" --latency -s "$root/bench/http/post.lua" "$url" | grep WRKSTATS)
+            line=$(AUTH="Bearer $key" BODY="$tmp/$body" wrk -t2 -c"$c" -d"$duration" --latency -s "$root/bench/http/post.lua" "$url" | grep WRKSTATS)
             read -r calls1 requests1 <<<"$(batch_counters "$name")"
             eval "$(sed 's/^WRKSTATS //' <<<"$line")"
             rps=$(awk -v r="$requests" -v d="$duration_us" 'BEGIN { printf "%.0f", r / (d / 1e6) }')
