@@ -74,6 +74,30 @@ public sealed class RolloutCliTests : IDisposable
         await Cli(environment, "deployments", "history", "d");
     }
 
+    [Fact]
+    public async Task Deploy_BatchingOptions_TurnBatchingOnShowItAndTurnItOff()
+    {
+        var environment = new Dictionary<string, string> { ["KILN_ADMIN_KEY"] = AdminKey, ["KILN_API_KEY"] = AdminKey };
+        await using var server = await KilnProcess.StartServerAsync(_dataDir, environment);
+        environment["KILN_SERVER"] = server.Url.ToString();
+        await Cli(environment, "models", "register", "gbt", Path.Combine(AppContext.BaseDirectory, "models", "gbt_sklearn.onnx"));
+
+        var on = await Json(environment, "deploy", "d", "--model", "gbt/1", "--max-batch-rows", "32", "--max-batch-delay-us", "300");
+        var shown = await Cli(environment, "deployments", "show", "d");
+        var delayAlone = await KilnProcess.RunAsync(environment, "deploy", "d", "--model", "gbt/1", "--max-batch-delay-us", "300");
+        var tooFew = await KilnProcess.RunAsync(environment, "deploy", "d", "--model", "gbt/1", "--max-batch-rows", "1");
+        var off = await Json(environment, "deploy", "d", "--model", "gbt/1", "--max-batch-rows", "0");
+
+        var batching = on.GetProperty("deployment").GetProperty("batching");
+        Assert.Equal((32, 300), (batching.GetProperty("maxBatchRows").GetInt32(), batching.GetProperty("maxDelayMicroseconds").GetInt32()));
+        Assert.Contains("batching: up to 32 rows, waiting up to 300 µs", Flat(shown.Item3), StringComparison.Ordinal);
+        Assert.NotEqual(0, delayAlone.ExitCode);
+        Assert.Contains("--max-batch-delay-us needs --max-batch-rows", Flat(delayAlone.Stderr), StringComparison.Ordinal);
+        Assert.NotEqual(0, tooFew.ExitCode);
+        Assert.Contains("batching.maxBatchRows", Flat(tooFew.Stderr), StringComparison.Ordinal);
+        Assert.False(off.GetProperty("deployment").TryGetProperty("batching", out var none) && none.ValueKind != JsonValueKind.Null);
+    }
+
     public void Dispose()
     {
         try
