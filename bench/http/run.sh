@@ -9,7 +9,8 @@
 #   bash bench/http/run.sh                      # everything
 #   SKIP_KILN=1 DURATION=10s bash bench/http/run.sh
 #
-# Env: DURATION (wrk -d, default 15s), WARMUP (default 3s), SKIP_KILN=1, LOG_SAMPLE (Kiln's prediction-log
+# Env: DURATION (wrk -d, default 15s), WARMUP (default 30s: .NET servers reach their steady speed only once tiered
+# compilation has re-jitted the hot paths, about 20 s under load on 2 cores; see bench/README.md), SKIP_KILN=1, LOG_SAMPLE (Kiln's prediction-log
 # sample rate, default 1; 0 measures Kiln without the log), KEEP_TMP=1 (keep the temp
 # dir even on success), RESULTS_OUT=FILE (also write the markdown table there), START_TIMEOUT
 # (seconds to wait for each server, default 300: dotnet run builds first).
@@ -22,7 +23,7 @@ PY=/usr/bin/python3
 HERE=$ROOT/bench/http
 CONVERTER=$ROOT/tools/onnx/sklearn_gbt_to_onnx.py
 DURATION=${DURATION:-15s}
-WARMUP=${WARMUP:-3s}
+WARMUP=${WARMUP:-30s}
 SKIP_KILN=${SKIP_KILN:-0}
 LOG_SAMPLE=${LOG_SAMPLE:-1}
 ADMIN_KEY=kiln_bench_admin_key_0123456789abcdef
