@@ -227,15 +227,7 @@ public sealed class DynamicBatcherTests
         var model = new DoublingRuntime { Work = TimeSpan.FromMilliseconds(1) };
         var batcher = new DynamicBatcher(model, new BatchingPolicy(32, 50_000), TimeProvider.System, eagerCalls: 1);
 
-        var callers = Enumerable.Range(0, 16).Select(caller => Task.Run(async () =>
-        {
-            for (var i = 0; i < 50; i++)
-            {
-                var rows = Enumerable.Range(0, 1 + ((caller + i) % 5)).Select(r => (float)((caller * 100_000) + (i * 10) + r)).ToArray();
-                AssertRows(await batcher.PredictAsync(DoublingRuntime.Rows(rows), null, default), rows);
-            }
-        })).ToArray();
-        await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(60));
+        await CallConcurrentlyAsync(batcher, callers: 16, requestsEach: 50);
 
         Assert.Equal(16 * 50, batcher.Requests);
         Assert.Equal(model.Calls.Count, batcher.Batches);
@@ -248,19 +240,25 @@ public sealed class DynamicBatcherTests
         var model = new DoublingRuntime();
         var batcher = new DynamicBatcher(model, new BatchingPolicy(32, 200), TimeProvider.System, eagerCalls: 0);
 
-        var callers = Enumerable.Range(0, 16).Select(caller => Task.Run(async () =>
+        await CallConcurrentlyAsync(batcher, callers: 16, requestsEach: 200);
+
+        Assert.Equal(16 * 200, batcher.Requests);
+        Assert.Equal(model.Calls.Count, batcher.Batches);
+        Assert.True(batcher.Batches < batcher.Requests, $"{batcher.Batches} model calls for {batcher.Requests} requests: nothing was batched");
+    }
+
+    /// <summary>Each caller sends its requests one after another, all callers at once; every request has rows no other has.</summary>
+    private static async Task CallConcurrentlyAsync(DynamicBatcher batcher, int callers, int requestsEach)
+    {
+        var running = Enumerable.Range(0, callers).Select(caller => Task.Run(async () =>
         {
-            for (var i = 0; i < 200; i++)
+            for (var i = 0; i < requestsEach; i++)
             {
                 var rows = Enumerable.Range(0, 1 + ((caller + i) % 5)).Select(r => (float)((caller * 100_000) + (i * 10) + r)).ToArray();
                 AssertRows(await batcher.PredictAsync(DoublingRuntime.Rows(rows), null, default), rows);
             }
         })).ToArray();
-        await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(60));
-
-        Assert.Equal(16 * 200, batcher.Requests);
-        Assert.Equal(model.Calls.Count, batcher.Batches);
-        Assert.True(batcher.Batches < batcher.Requests, $"{batcher.Batches} model calls for {batcher.Requests} requests: nothing was batched");
+        await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(60));
     }
 
     private DynamicBatcher Batcher(int maxRows) => new(_model, new BatchingPolicy(maxRows, (int)Delay.TotalMicroseconds), _time, eagerCalls: 0);
