@@ -26,5 +26,8 @@ public class ApiKeySecretTests
         Assert.Equal(64, hash.Length);
         Assert.Matches("^[0-9a-f]{64}$", hash);
         Assert.DoesNotContain(key[5..], hash, StringComparison.Ordinal);
+        Span<char> written = stackalloc char[ApiKeySecret.HashLength];
+        ApiKeySecret.Hash(("Bearer " + key).AsSpan(7), written);
+        Assert.Equal(hash, written.ToString());
     }
 }

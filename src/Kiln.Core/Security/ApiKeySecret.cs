@@ -23,15 +23,29 @@ public static class ApiKeySecret
         return KeyPrefix + Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 
+    /// <summary>The length of <see cref="Hash(string)"/>: 64 hex characters.</summary>
+    public const int HashLength = 64;
+
     /// <summary>The lower-case hex SHA-256 of a key: what the store keeps.</summary>
     public static string Hash(string key)
+    {
+        Span<char> hex = stackalloc char[HashLength];
+        Hash(key, hex);
+        return new string(hex);
+    }
+
+    /// <summary>Writes the lower-case hex SHA-256 of <paramref name="key"/> into <paramref name="destination"/> (<see cref="HashLength"/> characters), allocating nothing for keys up to 512 bytes.</summary>
+    public static void Hash(ReadOnlySpan<char> key, Span<char> destination)
     {
         Span<byte> hash = stackalloc byte[32];
         var byteCount = Encoding.UTF8.GetByteCount(key);
         var buffer = byteCount <= 512 ? stackalloc byte[byteCount] : new byte[byteCount];
         Encoding.UTF8.GetBytes(key, buffer);
         SHA256.HashData(buffer, hash);
-        return Convert.ToHexStringLower(hash);
+        if (!Convert.TryToHexStringLower(hash, destination, out _))
+        {
+            throw new ArgumentException($"needs {HashLength} characters.", nameof(destination));
+        }
     }
 
     /// <summary>The part of a key kept for display.</summary>

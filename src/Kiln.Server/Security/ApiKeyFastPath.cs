@@ -47,7 +47,13 @@ internal sealed class ApiKeyFastPath(RequestDelegate next, ApiKeyValidator valid
     private async Task AdmitAsync(HttpContext context, Endpoint endpoint, string header)
     {
         var required = _roles.TryGetValue(endpoint, out var cached) ? cached : _roles[endpoint] = await RequiredRoleAsync(endpoint);
-        var caller = required is null ? null : await validator.ValidateAsync(header.AsSpan("Bearer ".Length).Trim().ToString(), context.RequestAborted);
+        // A key seen within the cache's lifetime is answered without allocating; a new one is looked up.
+        ApiKeyCaller? caller = null;
+        if (required is not null && !validator.TryRemembered(header.AsSpan("Bearer ".Length).Trim(), out caller))
+        {
+            caller = await validator.ValidateAsync(header.AsSpan("Bearer ".Length).Trim().ToString(), context.RequestAborted);
+        }
+
         if (caller is null || KilnAccess.Refusal(caller.Key, required!.Value, context) is not null)
         {
             await next(context);

@@ -22,18 +22,13 @@ public sealed class ApiKeyValidator(IApiKeyStore store, TimeProvider time)
 
     public async ValueTask<ApiKeyCaller?> ValidateAsync(string presentedKey, CancellationToken cancellationToken)
     {
+        if (TryRemembered(presentedKey, out var remembered))
+        {
+            return remembered;
+        }
+
         var hash = ApiKeySecret.Hash(presentedKey);
         var now = time.GetUtcNow();
-        if (_cache.TryGetValue(hash, out var cached) && cached.ExpiresAt > now)
-        {
-            return cached.Caller;
-        }
-
-        if (_rejected.TryGetValue(hash, out var until) && until > now)
-        {
-            return null;
-        }
-
         var key = await store.FindActiveByHashAsync(hash, cancellationToken);
         if (key is null || !key.IsValidAt(now))
         {
@@ -57,6 +52,25 @@ public sealed class ApiKeyValidator(IApiKeyStore store, TimeProvider time)
         var cachedUntil = now + CacheLifetime;
         _cache[hash] = new CachedKey(caller, key.ExpiresAt is { } expires && expires < cachedUntil ? expires : cachedUntil);
         return caller;
+    }
+
+    /// <summary>
+    /// The answer for a key checked within the cache's lifetime, allocating nothing: true with the caller (or null for a
+    /// refused key) when remembered; false when <see cref="ValidateAsync"/> must look it up.
+    /// </summary>
+    public bool TryRemembered(ReadOnlySpan<char> presentedKey, out ApiKeyCaller? caller)
+    {
+        Span<char> hash = stackalloc char[ApiKeySecret.HashLength];
+        ApiKeySecret.Hash(presentedKey, hash);
+        var now = time.GetUtcNow();
+        if (_cache.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(hash, out var cached) && cached.ExpiresAt > now)
+        {
+            caller = cached.Caller;
+            return true;
+        }
+
+        caller = null;
+        return _rejected.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(hash, out var until) && until > now;
     }
 
     /// <summary>Forgets every cached key and refusal (after a revocation or a new key).</summary>

@@ -37,6 +37,29 @@ public sealed class ApiKeyValidatorTests
         Assert.Equal("future", (await validator.ValidateAsync("kiln_future_key", default))?.Key.Name);
     }
 
+    [Fact]
+    public async Task Remembered_AValidKeyWithinItsLifetime_IsAnsweredFromTheSpanWithoutALookupUntilItExpires()
+    {
+        var store = new CountingStore();
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var validator = new ApiKeyValidator(store, time);
+        store.Valid[ApiKeySecret.Hash("kiln_good_key")] = new ApiKeyInfo { Id = "k1", Name = "good", Role = KilnRole.Predictor, Prefix = "kiln_goo", CreatedAt = DateTimeOffset.UnixEpoch };
+
+        var unseen = validator.TryRemembered("Bearer kiln_good_key".AsSpan(7), out _);
+        var validated = await validator.ValidateAsync("kiln_good_key", default);
+        var remembered = validator.TryRemembered("Bearer kiln_good_key".AsSpan(7), out var caller);
+        var refusedRemembered = validator.TryRemembered("kiln_other_key", out _);
+        time.Advance(ApiKeyValidator.CacheLifetime + TimeSpan.FromSeconds(1));
+        var expired = validator.TryRemembered("kiln_good_key", out _);
+
+        Assert.False(unseen);
+        Assert.True(remembered);
+        Assert.Same(validated, caller);
+        Assert.False(refusedRemembered);
+        Assert.False(expired);
+        Assert.Equal(1, store.Lookups);
+    }
+
     private sealed class CountingStore : IApiKeyStore
     {
         public Dictionary<string, ApiKeyInfo> Valid { get; } = [];
