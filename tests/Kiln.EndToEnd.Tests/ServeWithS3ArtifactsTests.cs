@@ -8,7 +8,7 @@ namespace Kiln.EndToEnd.Tests;
 /// <c>kiln serve --artifacts s3://…</c> against the test S3 server (<c>KILN_TEST_S3</c>, s3rver), reached
 /// through the standard AWS variables only: register, deploy and predict with the real program.
 /// </summary>
-public sealed class ServeWithS3ArtifactsTests : IAsyncDisposable
+public sealed class ServeWithS3ArtifactsTests : IDisposable
 {
     private const string AdminKey = "kiln_e2e_admin_key_0123456789abcdef";
     private static readonly string Models = Path.Combine(AppContext.BaseDirectory, "models");
@@ -53,7 +53,8 @@ public sealed class ServeWithS3ArtifactsTests : IAsyncDisposable
         Assert.False(Directory.Exists(Path.Combine(_dataDir, "artifacts")));
     }
 
-    public ValueTask DisposeAsync()
+    // IDisposable, not IAsyncDisposable: xunit v2 never calls DisposeAsync on a test class.
+    public void Dispose()
     {
         _s3.Dispose();
         try
@@ -63,7 +64,5 @@ public sealed class ServeWithS3ArtifactsTests : IAsyncDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
         }
-
-        return ValueTask.CompletedTask;
     }
 }
