@@ -1,0 +1,573 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Kiln.Inference.Trees;
+
+/// <summary>Whether a target's score is set for every row (some tree gives it a weight in every leaf) or never.</summary>
+internal enum TargetScoring : byte
+{
+    Always,
+    Never,
+}
+
+/// <summary>
+/// A tree ensemble laid out for speed. Every tree is stored breadth first in one array of 16-byte nodes
+/// whose two children sit side by side, so a step down is <c>next = node.Left + goesRight</c> with no branch.
+/// Each comparison mode is rewritten once, here, into "go right when value &gt; threshold" (LT and GTE
+/// by moving the threshold to the next float down, GT and GTE by swapping the children), with the side a
+/// NaN takes kept per node. Leaves point back to themselves, so every row walks each tree for the tree's
+/// full depth in lockstep with the other rows of its block: the steps of different rows do not depend on
+/// each other and the processor overlaps them. Scores are summed in the trees' own order in float32, the
+/// order and precision ONNX Runtime uses, so the sums agree with it bit for bit.
+/// </summary>
+internal sealed class CompiledTreeEnsemble
+{
+    internal const int BlockRows = 16;
+    private const int MaxDepth = 512;
+
+    private readonly FlatNode[] _nodes;
+    private readonly CompiledTree[] _trees;
+    private readonly float[] _leafFirstWeight;
+    private readonly int[] _leafWeightStart;
+    private readonly int[] _leafWeightCount;
+    private readonly int[] _weightTargets;
+    private readonly float[] _weightValues;
+    private readonly GeneralNode[]? _general;
+    private readonly SplitKernel _kernel;
+
+    private CompiledTreeEnsemble(
+        TreeEnsembleDefinition definition,
+        FlatNode[] nodes,
+        CompiledTree[] trees,
+        LeafTable leaves,
+        GeneralNode[]? general,
+        SplitKernel kernel)
+    {
+        TargetCount = definition.TargetCount;
+        Aggregation = definition.Aggregation;
+        TreeCount = trees.Length;
+        _nodes = nodes;
+        _trees = trees;
+        _leafFirstWeight = leaves.FirstWeight;
+        _leafWeightStart = leaves.Start;
+        _leafWeightCount = leaves.Count;
+        _weightTargets = leaves.Targets;
+        _weightValues = leaves.Values;
+        _general = general;
+        _kernel = kernel;
+        FeatureCount = leaves.FeatureCount;
+        Scoring = leaves.Scoring;
+    }
+
+    public int TargetCount { get; }
+
+    public int TreeCount { get; }
+
+    public TreeAggregation Aggregation { get; }
+
+    /// <summary>One more than the highest feature index any node reads.</summary>
+    public int FeatureCount { get; }
+
+    /// <summary>Per target, whether every row's score is set or none is.</summary>
+    public IReadOnlyList<TargetScoring> Scoring { get; }
+
+    /// <summary>How comparisons are made: the layout's single rule, or node by node for modes it cannot rewrite.</summary>
+    public string KernelName => _kernel.ToString();
+
+    /// <summary>Compiles <paramref name="definition"/>; throws <see cref="TreeEngineNotCoveredException"/> for what the engine does not cover.</summary>
+    public static CompiledTreeEnsemble Compile(TreeEnsembleDefinition definition)
+    {
+        if (definition.Trees.Count == 0)
+        {
+            throw new TreeEngineNotCoveredException("the ensemble has no trees");
+        }
+
+        var leaves = LeafTable.Build(definition);
+        var kernel = ChooseKernel(definition);
+        var general = kernel == SplitKernel.General ? BuildGeneral(definition, leaves) : null;
+        var (nodes, trees) = Layout(definition, leaves, kernel);
+        return new CompiledTreeEnsemble(definition, nodes, trees, leaves, general, kernel);
+    }
+
+    /// <summary>
+    /// Scores <paramref name="rows"/> rows of <paramref name="stride"/> features each into
+    /// <paramref name="scores"/> ([rows, TargetCount], row-major): each target's sum, minimum or maximum
+    /// over the trees (an average is left as its sum). Targets never scored stay 0.
+    /// </summary>
+    public void Score(ReadOnlySpan<float> features, int rows, int stride, Span<float> scores)
+    {
+        if (stride < FeatureCount)
+        {
+            throw new ArgumentException($"rows have {stride} features but the trees read feature {FeatureCount - 1}.", nameof(stride));
+        }
+
+        if (features.Length < rows * stride || scores.Length < rows * TargetCount)
+        {
+            throw new ArgumentException("the buffers are smaller than the rows.");
+        }
+
+        var initial = Aggregation switch
+        {
+            TreeAggregation.Min => float.PositiveInfinity,
+            TreeAggregation.Max => float.NegativeInfinity,
+            _ => 0f,
+        };
+        scores[..(rows * TargetCount)].Fill(initial);
+        Span<int> leaves = stackalloc int[BlockRows];
+        for (var start = 0; start < rows; start += BlockRows)
+        {
+            var count = Math.Min(BlockRows, rows - start);
+            var block = features.Slice(start * stride, count * stride);
+            var blockScores = scores.Slice(start * TargetCount, count * TargetCount);
+            for (var t = 0; t < _trees.Length; t++)
+            {
+                FindLeaves(t, block, count, stride, leaves);
+                Accumulate(t, leaves[..count], blockScores);
+            }
+        }
+
+        if (Aggregation is TreeAggregation.Min or TreeAggregation.Max)
+        {
+            for (var target = 0; target < TargetCount; target++)
+            {
+                if (Scoring[target] == TargetScoring.Never)
+                {
+                    for (var row = 0; row < rows; row++)
+                    {
+                        scores[row * TargetCount + target] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    private void FindLeaves(int tree, ReadOnlySpan<float> block, int count, int stride, Span<int> leaves)
+    {
+        switch (_kernel)
+        {
+            case SplitKernel.NaNGoesLeft:
+                Walk<NaNGoesLeft>(_trees[tree], block, count, stride, leaves);
+                break;
+            case SplitKernel.NaNGoesRight:
+                Walk<NaNGoesRight>(_trees[tree], block, count, stride, leaves);
+                break;
+            case SplitKernel.NaNSidePerNode:
+                Walk<NaNSidePerNode>(_trees[tree], block, count, stride, leaves);
+                break;
+            default:
+                WalkGeneral(_trees[tree], block, count, stride, leaves);
+                break;
+        }
+    }
+
+    private void Walk<TRule>(CompiledTree tree, ReadOnlySpan<float> block, int count, int stride, Span<int> leaves)
+        where TRule : struct, ISplitRule
+    {
+        ref var nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
+        ref var x = ref MemoryMarshal.GetReference(block);
+        ref var at = ref MemoryMarshal.GetReference(leaves);
+        for (var r = 0; r < count; r++)
+        {
+            Unsafe.Add(ref at, r) = tree.Root;
+        }
+
+        for (var depth = 0; depth < tree.Depth; depth++)
+        {
+            for (var r = 0; r < count; r++)
+            {
+                ref var node = ref Unsafe.Add(ref nodes, Unsafe.Add(ref at, r));
+                var value = Unsafe.Add(ref x, r * stride + node.Feature);
+                Unsafe.Add(ref at, r) = node.Left + TRule.GoesRight(value, node.Threshold, node.Extra);
+            }
+        }
+
+        for (var r = 0; r < count; r++)
+        {
+            Unsafe.Add(ref at, r) = ~Unsafe.Add(ref nodes, Unsafe.Add(ref at, r)).Extra;
+        }
+    }
+
+    private void WalkGeneral(CompiledTree tree, ReadOnlySpan<float> block, int count, int stride, Span<int> leaves)
+    {
+        var nodes = _general!;
+        for (var r = 0; r < count; r++)
+        {
+            var row = block.Slice(r * stride, stride);
+            var index = tree.GeneralRoot;
+            while (nodes[index].Mode != TreeNodeMode.Leaf)
+            {
+                ref readonly var node = ref nodes[index];
+                var value = row[node.Feature];
+                var goesTrue = node.Mode switch
+                {
+                    TreeNodeMode.BranchLeq => value <= node.Threshold,
+                    TreeNodeMode.BranchLt => value < node.Threshold,
+                    TreeNodeMode.BranchGte => value >= node.Threshold,
+                    TreeNodeMode.BranchGt => value > node.Threshold,
+                    TreeNodeMode.BranchEq => value == node.Threshold,
+                    _ => value != node.Threshold,
+                } || (node.MissingGoesTrue && float.IsNaN(value));
+                index = goesTrue ? node.TrueNode : node.FalseNode;
+            }
+
+            leaves[r] = nodes[index].Leaf;
+        }
+    }
+
+    private void Accumulate(int tree, ReadOnlySpan<int> leaves, Span<float> scores)
+    {
+        var targets = TargetCount;
+        if (targets == 1)
+        {
+            // One target: the leaf's first weight, as ONNX Runtime's single-target path reads it.
+            switch (Aggregation)
+            {
+                case TreeAggregation.Min:
+                    for (var r = 0; r < leaves.Length; r++)
+                    {
+                        var w = _leafFirstWeight[leaves[r]];
+                        scores[r] = w < scores[r] ? w : scores[r];
+                    }
+
+                    break;
+                case TreeAggregation.Max:
+                    for (var r = 0; r < leaves.Length; r++)
+                    {
+                        var w = _leafFirstWeight[leaves[r]];
+                        scores[r] = w > scores[r] ? w : scores[r];
+                    }
+
+                    break;
+                default:
+                    for (var r = 0; r < leaves.Length; r++)
+                    {
+                        scores[r] += _leafFirstWeight[leaves[r]];
+                    }
+
+                    break;
+            }
+
+            return;
+        }
+
+        var single = _trees[tree].SingleTarget;
+        if (single >= 0 && Aggregation is TreeAggregation.Sum or TreeAggregation.Average)
+        {
+            for (var r = 0; r < leaves.Length; r++)
+            {
+                scores[r * targets + single] += _leafFirstWeight[leaves[r]];
+            }
+
+            return;
+        }
+
+        for (var r = 0; r < leaves.Length; r++)
+        {
+            var leaf = leaves[r];
+            var end = _leafWeightStart[leaf] + _leafWeightCount[leaf];
+            for (var w = _leafWeightStart[leaf]; w < end; w++)
+            {
+                ref var score = ref scores[r * targets + _weightTargets[w]];
+                var value = _weightValues[w];
+                score = Aggregation switch
+                {
+                    TreeAggregation.Min => value < score ? value : score,
+                    TreeAggregation.Max => value > score ? value : score,
+                    _ => score + value,
+                };
+            }
+        }
+    }
+
+    private static SplitKernel ChooseKernel(TreeEnsembleDefinition definition)
+    {
+        bool anyNaNLeft = false, anyNaNRight = false;
+        foreach (var tree in definition.Trees)
+        {
+            foreach (var node in tree.Nodes)
+            {
+                if (node.IsLeaf)
+                {
+                    continue;
+                }
+
+                if (!Rewritable(node))
+                {
+                    return SplitKernel.General;
+                }
+
+                if (Rewrite(node).NaNGoesRight)
+                {
+                    anyNaNRight = true;
+                }
+                else
+                {
+                    anyNaNLeft = true;
+                }
+            }
+        }
+
+        return (anyNaNLeft, anyNaNRight) switch
+        {
+            (true, true) => SplitKernel.NaNSidePerNode,
+            (false, true) => SplitKernel.NaNGoesRight,
+            _ => SplitKernel.NaNGoesLeft,
+        };
+    }
+
+    private static bool Rewritable(TreeNode node) => node.Mode switch
+    {
+        TreeNodeMode.BranchLeq or TreeNodeMode.BranchGt => !float.IsNaN(node.Threshold),
+        TreeNodeMode.BranchLt or TreeNodeMode.BranchGte => !float.IsNaN(node.Threshold) && !float.IsNegativeInfinity(node.Threshold),
+        _ => false,
+    };
+
+    /// <summary>The node as "right when value &gt; threshold": which original child is left and right, and where NaN goes.</summary>
+    private static (int Left, int Right, float Threshold, bool NaNGoesRight) Rewrite(TreeNode node) => node.Mode switch
+    {
+        TreeNodeMode.BranchLeq => (node.TrueChild, node.FalseChild, node.Threshold, !node.MissingGoesTrue),
+        TreeNodeMode.BranchLt => (node.TrueChild, node.FalseChild, MathF.BitDecrement(node.Threshold), !node.MissingGoesTrue),
+        TreeNodeMode.BranchGt => (node.FalseChild, node.TrueChild, node.Threshold, node.MissingGoesTrue),
+        TreeNodeMode.BranchGte => (node.FalseChild, node.TrueChild, MathF.BitDecrement(node.Threshold), node.MissingGoesTrue),
+        _ => throw new InvalidOperationException($"mode {node.Mode} cannot be rewritten"),
+    };
+
+    private static (FlatNode[] Nodes, CompiledTree[] Trees) Layout(TreeEnsembleDefinition definition, LeafTable leaves, SplitKernel kernel)
+    {
+        var nodes = new List<FlatNode>();
+        var trees = new CompiledTree[definition.Trees.Count];
+        var queue = new Queue<(int Source, int Slot, int Depth)>();
+        var generalRoot = 0;
+        for (var t = 0; t < trees.Length; t++)
+        {
+            var tree = definition.Trees[t];
+            var root = nodes.Count;
+            var depth = 0;
+            nodes.Add(default);
+            queue.Enqueue((0, root, 0));
+            while (queue.TryDequeue(out var item))
+            {
+                var node = tree.Nodes[item.Source];
+                if (item.Depth > MaxDepth)
+                {
+                    throw new TreeEngineNotCoveredException($"tree {t} is deeper than {MaxDepth} levels or has a cycle");
+                }
+
+                if (node.IsLeaf)
+                {
+                    depth = Math.Max(depth, item.Depth);
+                    nodes[item.Slot] = LeafNode(item.Slot, leaves.LeafIds[t][item.Source], kernel);
+                    continue;
+                }
+
+                var children = nodes.Count;
+                nodes.Add(default);
+                nodes.Add(default);
+                if (kernel == SplitKernel.General)
+                {
+                    // The general walker uses its own node list; this layout only fixes depth and leaf order.
+                    nodes[item.Slot] = new FlatNode(node.Feature, node.Threshold, children, 0);
+                    queue.Enqueue((node.TrueChild, children, item.Depth + 1));
+                    queue.Enqueue((node.FalseChild, children + 1, item.Depth + 1));
+                    continue;
+                }
+
+                var (left, right, threshold, nanRight) = Rewrite(node);
+                nodes[item.Slot] = new FlatNode(node.Feature, threshold, children, nanRight ? 1 : 0);
+                queue.Enqueue((left, children, item.Depth + 1));
+                queue.Enqueue((right, children + 1, item.Depth + 1));
+            }
+
+            trees[t] = new CompiledTree(root, depth, leaves.SingleTargets[t], generalRoot);
+            generalRoot += tree.Nodes.Length;
+        }
+
+        return (nodes.ToArray(), trees);
+    }
+
+    /// <summary>A leaf steps onto itself whatever the value: "value &gt; +∞" is never true, "not value ≤ NaN" always is.</summary>
+    private static FlatNode LeafNode(int slot, int leaf, SplitKernel kernel) => kernel == SplitKernel.NaNGoesRight
+        ? new FlatNode(0, float.NaN, slot - 1, ~leaf)
+        : new FlatNode(0, float.PositiveInfinity, slot, ~leaf);
+
+    private static GeneralNode[] BuildGeneral(TreeEnsembleDefinition definition, LeafTable leaves)
+    {
+        var general = new List<GeneralNode>();
+        for (var t = 0; t < definition.Trees.Count; t++)
+        {
+            var offset = general.Count;
+            var nodes = definition.Trees[t].Nodes;
+            for (var i = 0; i < nodes.Length; i++)
+            {
+                var node = nodes[i];
+                general.Add(node.IsLeaf
+                    ? new GeneralNode(TreeNodeMode.Leaf, 0, 0, 0, 0, false, leaves.LeafIds[t][i])
+                    : new GeneralNode(node.Mode, node.Feature, node.Threshold, offset + node.TrueChild, offset + node.FalseChild, node.MissingGoesTrue, -1));
+            }
+        }
+
+        return general.ToArray();
+    }
+
+    private enum SplitKernel : byte
+    {
+        NaNGoesLeft,
+        NaNGoesRight,
+        NaNSidePerNode,
+        General,
+    }
+
+    /// <summary>A laid-out node. Internal nodes: <see cref="Extra"/> is 1 when NaN goes right. Leaves: <see cref="Extra"/> is the complement of the leaf id.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly record struct FlatNode(int Feature, float Threshold, int Left, int Extra);
+
+    private readonly record struct GeneralNode(TreeNodeMode Mode, int Feature, float Threshold, int TrueNode, int FalseNode, bool MissingGoesTrue, int Leaf);
+
+    /// <summary>A tree's root slot, its depth (steps every row takes), and the one target all its leaves score, or -1.</summary>
+    private readonly record struct CompiledTree(int Root, int Depth, int SingleTarget, int GeneralRoot);
+
+    private interface ISplitRule
+    {
+        static abstract int GoesRight(float value, float threshold, int extra);
+    }
+
+    /// <summary>Right when value &gt; threshold; NaN compares false and goes left.</summary>
+    private readonly struct NaNGoesLeft : ISplitRule
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int GoesRight(float value, float threshold, int extra) => Unsafe.BitCast<bool, byte>(value > threshold);
+    }
+
+    /// <summary>Right unless value ≤ threshold; NaN compares false and goes right.</summary>
+    private readonly struct NaNGoesRight : ISplitRule
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int GoesRight(float value, float threshold, int extra) => Unsafe.BitCast<bool, byte>(!(value <= threshold));
+    }
+
+    /// <summary>Right when value &gt; threshold, or when value is NaN and the node sends NaN right.</summary>
+    private readonly struct NaNSidePerNode : ISplitRule
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int GoesRight(float value, float threshold, int extra) =>
+            Unsafe.BitCast<bool, byte>(value > threshold) | (Unsafe.BitCast<bool, byte>(float.IsNaN(value)) & Unsafe.BitCast<bool, byte>(extra == 1));
+    }
+
+    /// <summary>Every leaf's weights in one place, each leaf numbered across the ensemble.</summary>
+    private sealed class LeafTable
+    {
+        public required int[][] LeafIds { get; init; }
+        public required float[] FirstWeight { get; init; }
+        public required int[] Start { get; init; }
+        public required int[] Count { get; init; }
+        public required int[] Targets { get; init; }
+        public required float[] Values { get; init; }
+        public required int[] SingleTargets { get; init; }
+        public required TargetScoring[] Scoring { get; init; }
+        public required int FeatureCount { get; init; }
+
+        public static LeafTable Build(TreeEnsembleDefinition definition)
+        {
+            var leafIds = new int[definition.Trees.Count][];
+            var singleTargets = new int[definition.Trees.Count];
+            List<float> first = [];
+            List<int> start = [], count = [], targets = [];
+            List<float> values = [];
+            var always = new bool[definition.TargetCount];
+            var ever = new bool[definition.TargetCount];
+            var featureCount = 0;
+            for (var t = 0; t < definition.Trees.Count; t++)
+            {
+                var nodes = definition.Trees[t].Nodes;
+                leafIds[t] = new int[nodes.Length];
+                var everyLeaf = Enumerable.Repeat(true, definition.TargetCount).ToArray();
+                var single = -2;
+                for (var i = 0; i < nodes.Length; i++)
+                {
+                    var node = nodes[i];
+                    if (!node.IsLeaf)
+                    {
+                        if (node.Feature < 0 || node.TrueChild < 0 || node.TrueChild >= nodes.Length || node.FalseChild < 0 || node.FalseChild >= nodes.Length)
+                        {
+                            throw new TreeEngineNotCoveredException($"tree {t} node {i} points outside its tree");
+                        }
+
+                        featureCount = Math.Max(featureCount, node.Feature + 1);
+                        leafIds[t][i] = -1;
+                        continue;
+                    }
+
+                    if (node.Weights.Length == 0)
+                    {
+                        throw new TreeEngineNotCoveredException($"tree {t} leaf {i} has no weight");
+                    }
+
+                    if (definition.TargetCount == 1 && node.Weights.Length != 1)
+                    {
+                        throw new TreeEngineNotCoveredException($"tree {t} leaf {i} has {node.Weights.Length} weights for a single target");
+                    }
+
+                    var seen = new bool[definition.TargetCount];
+                    foreach (var weight in node.Weights)
+                    {
+                        if (weight.Target < 0 || weight.Target >= definition.TargetCount)
+                        {
+                            throw new TreeEngineNotCoveredException($"tree {t} leaf {i} weights target {weight.Target} of {definition.TargetCount}");
+                        }
+
+                        if (seen[weight.Target] && definition.TargetCount > 1)
+                        {
+                            throw new TreeEngineNotCoveredException($"tree {t} leaf {i} weights target {weight.Target} twice");
+                        }
+
+                        seen[weight.Target] = true;
+                        ever[weight.Target] = true;
+                    }
+
+                    for (var k = 0; k < seen.Length; k++)
+                    {
+                        everyLeaf[k] &= seen[k] || definition.TargetCount == 1;
+                    }
+
+                    single = node.Weights.Length == 1 && (single == -2 || single == node.Weights[0].Target) ? node.Weights[0].Target : -1;
+                    leafIds[t][i] = first.Count;
+                    first.Add(node.Weights[0].Value);
+                    start.Add(targets.Count);
+                    count.Add(node.Weights.Length);
+                    foreach (var weight in node.Weights)
+                    {
+                        targets.Add(weight.Target);
+                        values.Add(weight.Value);
+                    }
+                }
+
+                singleTargets[t] = single < 0 ? -1 : single;
+                for (var k = 0; k < always.Length; k++)
+                {
+                    always[k] |= everyLeaf[k];
+                }
+            }
+
+            var scoring = new TargetScoring[definition.TargetCount];
+            for (var k = 0; k < scoring.Length; k++)
+            {
+                scoring[k] = always[k] || definition.TargetCount == 1 ? TargetScoring.Always
+                    : !ever[k] ? TargetScoring.Never
+                    : throw new TreeEngineNotCoveredException($"target {k} is scored on some paths only");
+            }
+
+            return new LeafTable
+            {
+                LeafIds = leafIds,
+                FirstWeight = first.ToArray(),
+                Start = start.ToArray(),
+                Count = count.ToArray(),
+                Targets = targets.ToArray(),
+                Values = values.ToArray(),
+                SingleTargets = singleTargets,
+                Scoring = scoring,
+                FeatureCount = featureCount,
+            };
+        }
+    }
+}

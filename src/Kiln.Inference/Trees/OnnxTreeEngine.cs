@@ -1,0 +1,52 @@
+using Google.Protobuf;
+using Kiln.Inference.Onnx.Proto;
+using Kiln.Inference.Runtime;
+
+namespace Kiln.Inference.Trees;
+
+/// <summary>The outcome of offering an ONNX model to the compiled tree engine: the runtime that serves it, or why ONNX Runtime does.</summary>
+internal readonly record struct TreeEngineChoice(CompiledTreeRuntime? Runtime, string? Reason)
+{
+    /// <summary>Metadata recorded on a model version: which engine serves it and, for ONNX Runtime, why.</summary>
+    public IEnumerable<KeyValuePair<string, string>> Metadata()
+    {
+        yield return new(OnnxTreeEngine.EngineKey, Runtime is null ? OnnxTreeEngine.ReferenceEngine : OnnxTreeEngine.CompiledEngine);
+        yield return new(OnnxTreeEngine.ReasonKey, Runtime is null ? Reason! : Runtime.Description);
+    }
+}
+
+/// <summary>Compiles the tree ensembles of ONNX models that the engine covers (see <see cref="OnnxTreeGraph"/>).</summary>
+internal static class OnnxTreeEngine
+{
+    public const string EngineKey = "kiln.engine";
+    public const string ReasonKey = "kiln.engine.detail";
+    public const string CompiledEngine = "compiled-trees";
+    public const string ReferenceEngine = "onnxruntime";
+
+    /// <summary>Compiles <paramref name="model"/> if the engine covers it; <paramref name="reference"/> is its ONNX Runtime session.</summary>
+    public static TreeEngineChoice Compile(byte[] model, IModelRuntime reference)
+    {
+        ModelProto proto;
+        try
+        {
+            proto = ModelProto.Parser.ParseFrom(model);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            return new TreeEngineChoice(null, $"the model could not be read as ONNX protobuf: {e.Message}");
+        }
+
+        try
+        {
+            var graph = OnnxTreeGraph.Plan(proto);
+            var (definition, rules) = OnnxTreeEnsembleReader.Read(graph.Trees);
+            var trees = CompiledTreeEnsemble.Compile(definition);
+            rules.EnsureCovered(trees.Scoring);
+            return new TreeEngineChoice(new CompiledTreeRuntime(graph, trees, rules, reference), null);
+        }
+        catch (TreeEngineNotCoveredException e)
+        {
+            return new TreeEngineChoice(null, e.Message);
+        }
+    }
+}
