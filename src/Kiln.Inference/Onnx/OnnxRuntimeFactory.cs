@@ -1,13 +1,24 @@
 using Kiln.Core;
 using Kiln.Core.Packaging;
+using Kiln.Inference.Decoding;
 using Kiln.Inference.Runtime;
+using Kiln.Inference.Trees;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Kiln.Inference.Onnx;
 
-/// <summary>Loads <c>onnx</c>-flavor packages into ONNX Runtime sessions.</summary>
-public sealed class OnnxRuntimeFactory : IModelRuntimeFactory
+/// <summary>
+/// Loads <c>onnx</c>-flavor packages into ONNX Runtime sessions, and serves tree ensembles the compiled
+/// tree engine covers with it instead (the session stays behind it as the reference runtime).
+/// </summary>
+/// <param name="compileTrees">Offer tree ensembles to the compiled engine (default); false serves every model with ONNX Runtime.</param>
+public sealed class OnnxRuntimeFactory(bool compileTrees = true) : IModelRuntimeFactory
 {
+    public OnnxRuntimeFactory()
+        : this(true)
+    {
+    }
+
     public string Flavor => ModelFlavors.Onnx;
 
     public IModelRuntime Load(ModelManifest manifest, Func<string, Stream> openFile)
@@ -25,7 +36,16 @@ public sealed class OnnxRuntimeFactory : IModelRuntimeFactory
         {
             var graphSignature = OnnxSignatureReader.Read(session);
             EnsureSameInterface(graphSignature, manifest.Signature);
-            return new OnnxModelRuntime(session, manifest.Signature);
+            var reference = new OnnxModelRuntime(session, manifest.Signature);
+            if (!compileTrees)
+            {
+                return reference;
+            }
+
+            var example = manifest.InputExample is { } json
+                ? V2RequestDecoder.Decode(System.Text.Encoding.UTF8.GetBytes(json.GetRawText()), new InputLayout(manifest.Signature)).Batch
+                : null;
+            return (IModelRuntime?)OnnxTreeEngine.Choose(bytes, reference, example).Runtime ?? reference;
         }
         catch
         {

@@ -7,6 +7,7 @@ using Kiln.Inference.Decoding;
 using Kiln.Inference.Writers;
 using Kiln.Inference.Onnx;
 using Kiln.Inference.Runtime;
+using Kiln.Inference.Trees;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Kiln.Inference.Packaging;
@@ -39,7 +40,8 @@ public static class ModelPackageImporter
             throw KilnException.Invalid(MlflowModelFile.FileName, $"names model file '{modelFile}', which is not in the package.");
         }
 
-        var session = OnnxRuntimeFactory.CreateSession(File.ReadAllBytes(Path.Combine(directory, modelFile)), modelFile);
+        var modelBytes = File.ReadAllBytes(Path.Combine(directory, modelFile));
+        var session = OnnxRuntimeFactory.CreateSession(modelBytes, modelFile);
         ModelSignature signature;
         try
         {
@@ -68,6 +70,12 @@ public static class ModelPackageImporter
             ? ReadMlflowExample(Path.Combine(directory, examplePath), layout)
             : ExampleSynthesizer.Synthesize(layout);
         RunExample(runtime, example);
+        var engine = OnnxTreeEngine.Choose(modelBytes, runtime, example);
+        var metadata = ReadMetadata(session, mlflow);
+        foreach (var (key, value) in engine.Metadata())
+        {
+            metadata[key] = value;
+        }
 
         var manifest = new ModelManifest
         {
@@ -75,7 +83,7 @@ public static class ModelPackageImporter
             ModelFile = modelFile,
             Signature = signature,
             InputExample = V2RequestWriter.ToJson(example),
-            Metadata = ReadMetadata(session, mlflow),
+            Metadata = metadata,
             Source = options.Source,
             RunId = options.RunId ?? mlflow?.RunId,
         };

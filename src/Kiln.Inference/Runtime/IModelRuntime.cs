@@ -11,4 +11,10 @@ public interface IModelRuntime : IDisposable
 
     /// <summary>Scores a batch; <paramref name="outputs"/> names the outputs wanted (null: all).</summary>
     InferenceResult Predict(InferenceBatch batch, IReadOnlyList<string>? outputs);
+
+    /// <summary>
+    /// The runtime of the model's own format that this one stands in for (ONNX Runtime behind the compiled
+    /// tree engine), for deployments that ask for it; a runtime with none returns itself.
+    /// </summary>
+    IModelRuntime ReferenceRuntime => this;
 }

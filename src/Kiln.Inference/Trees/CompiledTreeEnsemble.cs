@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -22,7 +23,14 @@ internal enum TargetScoring : byte
 /// </summary>
 internal sealed class CompiledTreeEnsemble
 {
-    internal const int BlockRows = 16;
+    /// <summary>How many (tree, row) walks advance together.</summary>
+    internal const int Lanes = 16;
+
+    /// <summary>Rows scored tree by tree together: 256 rows of a few dozen features and their scores fit in L1.</summary>
+    private const int ChunkRows = 256;
+
+    /// <summary>From this many rows on, ensembles of small trees are scored with bitvectors (<see cref="BitvectorScorer"/>).</summary>
+    internal const int BitvectorMinRows = 4;
     private const int MaxDepth = 512;
 
     private readonly FlatNode[] _nodes;
@@ -34,6 +42,8 @@ internal sealed class CompiledTreeEnsemble
     private readonly float[] _weightValues;
     private readonly GeneralNode[]? _general;
     private readonly SplitKernel _kernel;
+    private readonly BitvectorScorer? _bitvectors;
+    private readonly float[]? _leafValueTable;
 
     private CompiledTreeEnsemble(
         TreeEnsembleDefinition definition,
@@ -55,6 +65,21 @@ internal sealed class CompiledTreeEnsemble
         _weightValues = leaves.Values;
         _general = general;
         _kernel = kernel;
+        _bitvectors = kernel == SplitKernel.General
+            ? null
+            : BitvectorScorer.TryBuild(nodes, trees.Select(t => t.Root).ToArray(), leaves.FeatureCount, kernel == SplitKernel.NaNGoesRight, kernel == SplitKernel.NaNSidePerNode);
+        if (_bitvectors is not null && TargetCount == 1 && Aggregation is TreeAggregation.Sum or TreeAggregation.Average)
+        {
+            _leafValueTable = new float[trees.Length * BitvectorScorer.TableStride];
+            for (var t = 0; t < trees.Length; t++)
+            {
+                var ids = _bitvectors.LeafIds[t];
+                for (var leaf = 0; leaf < ids.Length; leaf++)
+                {
+                    _leafValueTable[t * BitvectorScorer.TableStride + leaf] = leaves.FirstWeight[ids[leaf]];
+                }
+            }
+        }
         FeatureCount = leaves.FeatureCount;
         Scoring = leaves.Scoring;
     }
@@ -72,7 +97,7 @@ internal sealed class CompiledTreeEnsemble
     public IReadOnlyList<TargetScoring> Scoring { get; }
 
     /// <summary>How comparisons are made: the layout's single rule, or node by node for modes it cannot rewrite.</summary>
-    public string KernelName => _kernel.ToString();
+    public string KernelName => _bitvectors is null ? _kernel.ToString() : $"{_kernel}, bitvectors from {BitvectorMinRows} rows";
 
     /// <summary>Compiles <paramref name="definition"/>; throws <see cref="TreeEngineNotCoveredException"/> for what the engine does not cover.</summary>
     public static CompiledTreeEnsemble Compile(TreeEnsembleDefinition definition)
@@ -113,16 +138,42 @@ internal sealed class CompiledTreeEnsemble
             _ => 0f,
         };
         scores[..(rows * TargetCount)].Fill(initial);
-        Span<int> leaves = stackalloc int[BlockRows];
-        for (var start = 0; start < rows; start += BlockRows)
+        Span<int> leaves = stackalloc int[Lanes];
+        Span<int> rowStarts = stackalloc int[Lanes];
+        if (_bitvectors is not null && rows >= BitvectorMinRows)
         {
-            var count = Math.Min(BlockRows, rows - start);
-            var block = features.Slice(start * stride, count * stride);
-            var blockScores = scores.Slice(start * TargetCount, count * TargetCount);
-            for (var t = 0; t < _trees.Length; t++)
+            ScoreWithBitvectors(_bitvectors, features, rows, stride, scores);
+        }
+        else if (rows < Lanes)
+        {
+            // Fewer rows than lanes (a single-row request): walk several trees at once instead.
+            var group = Lanes / rows;
+            for (var t = 0; t < _trees.Length; t += group)
             {
-                FindLeaves(t, block, count, stride, leaves);
-                Accumulate(t, leaves[..count], blockScores);
+                var trees = Math.Min(group, _trees.Length - t);
+                FindLeaves(t, trees, features, rows, stride, leaves, rowStarts);
+                for (var j = 0; j < trees; j++)
+                {
+                    Accumulate(t + j, leaves.Slice(j * rows, rows), scores);
+                }
+            }
+        }
+        else
+        {
+            // Chunks of rows small enough to stay in L1, each tree over the whole chunk before the next, so a
+            // tree's nodes are loaded once per chunk; within the chunk, lanes of rows walk together.
+            for (var chunk = 0; chunk < rows; chunk += ChunkRows)
+            {
+                var chunkRows = Math.Min(ChunkRows, rows - chunk);
+                for (var t = 0; t < _trees.Length; t++)
+                {
+                    for (var start = chunk; start < chunk + chunkRows; start += Lanes)
+                    {
+                        var count = Math.Min(Lanes, chunk + chunkRows - start);
+                        FindLeaves(t, 1, features.Slice(start * stride, count * stride), count, stride, leaves, rowStarts);
+                        Accumulate(t, leaves[..count], scores.Slice(start * TargetCount, count * TargetCount));
+                    }
+                }
             }
         }
 
@@ -141,49 +192,109 @@ internal sealed class CompiledTreeEnsemble
         }
     }
 
-    private void FindLeaves(int tree, ReadOnlySpan<float> block, int count, int stride, Span<int> leaves)
+    private void ScoreWithBitvectors(BitvectorScorer scorer, ReadOnlySpan<float> features, int rows, int stride, Span<float> scores)
     {
+        const int lanes = BitvectorScorer.Lanes;
+        var leaves = ArrayPool<int>.Shared.Rent(_trees.Length * lanes);
+        try
+        {
+            for (var start = 0; start < rows; start += lanes)
+            {
+                var count = Math.Min(lanes, rows - start);
+                if (_leafValueTable is { } table)
+                {
+                    // The common case (one score, summed): leaf values gathered and added in the scorer.
+                    scorer.AddLeafValues(features.Slice(start * stride, count * stride), count, stride, table, scores.Slice(start, count));
+                    continue;
+                }
+
+                scorer.FindLeaves(features.Slice(start * stride, count * stride), count, stride, leaves);
+                var blockScores = scores.Slice(start * TargetCount, count * TargetCount);
+                for (var t = 0; t < _trees.Length; t++)
+                {
+                    Accumulate(t, leaves.AsSpan(t * lanes, count), blockScores);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(leaves);
+        }
+    }
+
+    /// <summary>Finds, for trees <paramref name="first"/>.. and each row of the block, the leaf reached: <paramref name="leaves"/>[tree * count + row].</summary>
+    private void FindLeaves(int first, int trees, ReadOnlySpan<float> block, int count, int stride, Span<int> leaves, Span<int> rowStarts)
+    {
+        if (_kernel == SplitKernel.General)
+        {
+            for (var j = 0; j < trees; j++)
+            {
+                WalkGeneral(_trees[first + j], block, count, stride, leaves.Slice(j * count, count));
+            }
+
+            return;
+        }
+
+        var lanes = trees * count;
+        var depth = 0;
+        for (var j = 0; j < trees; j++)
+        {
+            var tree = _trees[first + j];
+            depth = Math.Max(depth, tree.Depth);
+            for (var r = 0; r < count; r++)
+            {
+                leaves[j * count + r] = tree.Root;
+                rowStarts[j * count + r] = r * stride;
+            }
+        }
+
         switch (_kernel)
         {
             case SplitKernel.NaNGoesLeft:
-                Walk<NaNGoesLeft>(_trees[tree], block, count, stride, leaves);
+                Walk<NaNGoesLeft>(block, depth, leaves[..lanes], rowStarts);
                 break;
             case SplitKernel.NaNGoesRight:
-                Walk<NaNGoesRight>(_trees[tree], block, count, stride, leaves);
-                break;
-            case SplitKernel.NaNSidePerNode:
-                Walk<NaNSidePerNode>(_trees[tree], block, count, stride, leaves);
+                Walk<NaNGoesRight>(block, depth, leaves[..lanes], rowStarts);
                 break;
             default:
-                WalkGeneral(_trees[tree], block, count, stride, leaves);
+                Walk<NaNSidePerNode>(block, depth, leaves[..lanes], rowStarts);
                 break;
         }
     }
 
-    private void Walk<TRule>(CompiledTree tree, ReadOnlySpan<float> block, int count, int stride, Span<int> leaves)
+    /// <summary>
+    /// Walks every lane (a tree and a row) down one level per step, all lanes in lockstep so their loads overlap,
+    /// until a step finds every lane on a leaf or the deepest tree's depth is reached; then turns slots into leaf ids.
+    /// </summary>
+    private void Walk<TRule>(ReadOnlySpan<float> block, int depth, Span<int> lanes, ReadOnlySpan<int> rowStarts)
         where TRule : struct, ISplitRule
     {
         ref var nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
         ref var x = ref MemoryMarshal.GetReference(block);
-        ref var at = ref MemoryMarshal.GetReference(leaves);
-        for (var r = 0; r < count; r++)
+        ref var at = ref MemoryMarshal.GetReference(lanes);
+        ref var rowStart = ref MemoryMarshal.GetReference(rowStarts);
+        var count = lanes.Length;
+        for (var step = 0; step < depth; step++)
         {
-            Unsafe.Add(ref at, r) = tree.Root;
-        }
-
-        for (var depth = 0; depth < tree.Depth; depth++)
-        {
-            for (var r = 0; r < count; r++)
+            var leavesOnly = -1;
+            for (var l = 0; l < count; l++)
             {
-                ref var node = ref Unsafe.Add(ref nodes, Unsafe.Add(ref at, r));
-                var value = Unsafe.Add(ref x, r * stride + node.Feature);
-                Unsafe.Add(ref at, r) = node.Left + TRule.GoesRight(value, node.Threshold, node.Extra);
+                ref var node = ref Unsafe.Add(ref nodes, Unsafe.Add(ref at, l));
+                var value = Unsafe.Add(ref x, Unsafe.Add(ref rowStart, l) + node.Feature);
+                Unsafe.Add(ref at, l) = node.Left + TRule.GoesRight(value, node.Threshold, node.Extra);
+                leavesOnly &= node.Extra;
+            }
+
+            // Leaves carry a negative Extra, branches 0 or 1: the AND keeps its sign bit only if every lane stood on a leaf.
+            if (leavesOnly < 0)
+            {
+                break;
             }
         }
 
-        for (var r = 0; r < count; r++)
+        for (var l = 0; l < count; l++)
         {
-            Unsafe.Add(ref at, r) = ~Unsafe.Add(ref nodes, Unsafe.Add(ref at, r)).Extra;
+            Unsafe.Add(ref at, l) = ~Unsafe.Add(ref nodes, Unsafe.Add(ref at, l)).Extra;
         }
     }
 
@@ -419,7 +530,7 @@ internal sealed class CompiledTreeEnsemble
 
     /// <summary>A laid-out node. Internal nodes: <see cref="Extra"/> is 1 when NaN goes right. Leaves: <see cref="Extra"/> is the complement of the leaf id.</summary>
     [StructLayout(LayoutKind.Sequential)]
-    private readonly record struct FlatNode(int Feature, float Threshold, int Left, int Extra);
+    internal readonly record struct FlatNode(int Feature, float Threshold, int Left, int Extra);
 
     private readonly record struct GeneralNode(TreeNodeMode Mode, int Feature, float Threshold, int TrueNode, int FalseNode, bool MissingGoesTrue, int Leaf);
 

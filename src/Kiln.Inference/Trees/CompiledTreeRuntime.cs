@@ -12,7 +12,6 @@ namespace Kiln.Inference.Trees;
 /// </summary>
 internal sealed class CompiledTreeRuntime : IModelRuntime
 {
-    private readonly OnnxTreeGraph _graph;
     private readonly CompiledTreeEnsemble _trees;
     private readonly OnnxTreeOutputRules _rules;
     private readonly Dictionary<string, TreeGraphOutput> _outputs;
@@ -20,7 +19,6 @@ internal sealed class CompiledTreeRuntime : IModelRuntime
 
     public CompiledTreeRuntime(OnnxTreeGraph graph, CompiledTreeEnsemble trees, OnnxTreeOutputRules rules, IModelRuntime reference)
     {
-        _graph = graph;
         _trees = trees;
         _rules = rules;
         Reference = reference;
@@ -42,6 +40,8 @@ internal sealed class CompiledTreeRuntime : IModelRuntime
 
     /// <summary>The ONNX Runtime session the engine stands in for.</summary>
     public IModelRuntime Reference { get; }
+
+    IModelRuntime IModelRuntime.ReferenceRuntime => Reference;
 
     public ModelSignature Signature => Reference.Signature;
 

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Kiln.Core.Tensors;
 using Kiln.Inference.Onnx.Proto;
 using Kiln.Inference.Runtime;
 
@@ -22,6 +23,22 @@ internal static class OnnxTreeEngine
     public const string ReasonKey = "kiln.engine.detail";
     public const string CompiledEngine = "compiled-trees";
     public const string ReferenceEngine = "onnxruntime";
+
+    /// <summary>
+    /// Compiles <paramref name="model"/> if the engine covers it and, given an <paramref name="example"/>, only if both
+    /// runtimes answer it alike; <paramref name="reference"/> is the model's ONNX Runtime session.
+    /// </summary>
+    public static TreeEngineChoice Choose(byte[] model, IModelRuntime reference, InferenceBatch? example)
+    {
+        var choice = Compile(model, reference);
+        if (choice.Runtime is not { } compiled || example is null)
+        {
+            return choice;
+        }
+
+        var difference = ResultComparison.Difference(reference.Predict(example, null), compiled.Predict(example, null));
+        return difference is null ? choice : new TreeEngineChoice(null, $"the compiled trees differ from ONNX Runtime on the input example: {difference}");
+    }
 
     /// <summary>Compiles <paramref name="model"/> if the engine covers it; <paramref name="reference"/> is its ONNX Runtime session.</summary>
     public static TreeEngineChoice Compile(byte[] model, IModelRuntime reference)

@@ -40,6 +40,8 @@ public sealed class CompiledTreeEquivalenceTests
         { "regressor, 2 targets, min, tree per target", new TreeModelSpec { Classifier = false, Targets = 2, Aggregate = "MIN", TreePerTarget = true } },
         { "regressor, 2 targets, max, softmax", new TreeModelSpec { Classifier = false, Targets = 2, Aggregate = "MAX", PostTransform = "SOFTMAX", BaseValues = 2 } },
         { "deep trees", new TreeModelSpec { Classifier = false, MaxDepth = 14, Trees = 5, Features = 20 } },
+        { "many trees, in several groups", new TreeModelSpec { SingleColumn = true, PostTransform = "LOGISTIC", BaseValues = 1, Trees = 300, MaxDepth = 4 } },
+        { "many trees, 3 classes", new TreeModelSpec { Classes = 3, TreePerTarget = true, Trees = 290, MaxDepth = 5, MissingTracks = true } },
     };
 
     [Theory]
