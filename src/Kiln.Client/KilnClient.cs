@@ -133,7 +133,7 @@ public sealed partial class KilnClient : IDisposable
     /// </summary>
     public async Task<DeploymentView> DeployAsync(string deployment, string modelReference, DeploymentSettingsChange settings, CancellationToken cancellationToken = default)
     {
-        var request = new DeployRequest(modelReference, settings.LogSampleRate, settings.RoutingField, settings.Batching);
+        var request = new DeployRequest(modelReference, settings.LogSampleRate, settings.RoutingField, settings.Batching, settings.ReferenceRuntime);
         using var response = await _http.PutAsJsonAsync($"api/deployments/{Escape(deployment)}", request, Json.DeployRequest, cancellationToken);
         return await ReadAsync(response, Json.DeploymentView, cancellationToken);
     }

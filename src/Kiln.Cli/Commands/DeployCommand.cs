@@ -18,12 +18,17 @@ internal static class DeployCommand
         var sample = new Option<double?>("--log-sample") { Description = "Share of requests written to the prediction log, 0–1 (default: keep; 1 for a new deployment)" };
         var batchRows = new Option<int?>("--max-batch-rows") { Description = "Dynamic batching: the most rows one model call takes (2–65536; 0 turns batching off; default: keep, off for a new deployment)" };
         var batchDelay = new Option<int?>("--max-batch-delay-us") { Description = "Dynamic batching: how long, in microseconds, a request waits for others to join its batch (default 500)" };
-        var command = new Command("deploy", "Create or update a deployment; returns once the version is warm and serving") { name, model, sample, batchRows, batchDelay };
+        var runtime = new Option<string?>("--runtime")
+        {
+            Description = "compiled: tree models served by Kiln's compiled tree engine where it covers them (default for a new deployment); reference: always the model format's own runtime (ONNX Runtime)",
+        };
+        runtime.AcceptOnlyFromAmong("compiled", "reference");
+        var command = new Command("deploy", "Create or update a deployment; returns once the version is warm and serving") { name, model, sample, batchRows, batchDelay, runtime };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             using var client = CommonOptions.CreateClient(parse);
             var batching = Batching(parse.GetValue(batchRows), parse.GetValue(batchDelay));
-            var view = await client.DeployAsync(parse.GetValue(name)!, parse.GetValue(model)!, new DeploymentSettingsChange(parse.GetValue(sample), Batching: batching), cancellationToken);
+            var view = await client.DeployAsync(parse.GetValue(name)!, parse.GetValue(model)!, new DeploymentSettingsChange(parse.GetValue(sample), Batching: batching, ReferenceRuntime: parse.GetValue(runtime) is { } choice ? choice == "reference" : null), cancellationToken);
             if (parse.GetValue(CommonOptions.Output) == OutputFormat.Json)
             {
                 CommandOutput.Json(view, KilnJsonContext.Default.DeploymentView);
@@ -79,7 +84,7 @@ internal static class DeployCommand
             var deployment = view.Deployment;
             CommandOutput.Info($"{Markup.Escape(deployment.Name)}: {Markup.Escape(VariantText.Summary(deployment.Variants))}, revision {deployment.Revision}, {Markup.Escape(view.Status)}{(view.Error is { } e ? ": " + Markup.Escape(e) : "")}");
             CommandOutput.Table(VariantText.Table(deployment.Variants, view.Traffic));
-            CommandOutput.Info($"Prediction log: {deployment.LogSampleRate:P0} of requests; batching: {Markup.Escape(deployment.Batching?.ToString() ?? "off")}");
+            CommandOutput.Info($"Prediction log: {deployment.LogSampleRate:P0} of requests; batching: {Markup.Escape(deployment.Batching?.ToString() ?? "off")}; runtime: {(deployment.ReferenceRuntime ? "reference (the model format's own)" : "compiled where covered")}");
             if (deployment.Canary is { } canary)
             {
                 CommandOutput.Info($"Canary at step {canary.Step + 1}/{canary.Policy.Steps.Count} since {canary.StepStartedAt:u} ({(canary.Automatic ? "automated analysis" : "stepped by hand")}): `kiln canary status {Markup.Escape(deployment.Name)}`");

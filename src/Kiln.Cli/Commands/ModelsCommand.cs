@@ -128,6 +128,11 @@ internal static class ModelsCommand
         grid.AddRow("[bold]Model[/]", $"{Markup.Escape(version.ModelName)} / {version.Version}");
         grid.AddRow("[bold]Aliases[/]", Markup.Escape(string.Join(", ", version.Aliases)));
         grid.AddRow("[bold]Flavor[/]", Markup.Escape(manifest.Flavor));
+        if (manifest.Metadata.TryGetValue("kiln.engine", out var engine))
+        {
+            var detail = manifest.Metadata.GetValueOrDefault("kiln.engine.detail");
+            grid.AddRow("[bold]Engine[/]", Markup.Escape(detail is null ? engine : $"{engine} ({detail})"));
+        }
         grid.AddRow("[bold]Created[/]", version.CreatedAt.ToString("u", CultureInfo.InvariantCulture));
         grid.AddRow("[bold]Source[/]", Markup.Escape(manifest.Source ?? "-"));
         grid.AddRow("[bold]Run[/]", Markup.Escape(manifest.RunId ?? "-"));

@@ -8,7 +8,8 @@ namespace Kiln.Core.Api;
 /// <param name="LogSampleRate">The share of requests written to the prediction log, 0–1; omitted keeps the current rate (1 for a new deployment).</param>
 /// <param name="RoutingField">The input field whose value routes requests stickily over the variants when no <c>Kiln-Routing-Key</c> header is sent; omitted keeps the current one.</param>
 /// <param name="Batching">Dynamic batching (<c>maxBatchRows</c>, <c>maxDelayMicroseconds</c>); a <c>maxBatchRows</c> of 0 turns it off; omitted keeps the current policy (off for a new deployment).</param>
-public sealed record DeployRequest(string? Model, double? LogSampleRate = null, string? RoutingField = null, BatchingPolicy? Batching = null);
+/// <param name="ReferenceRuntime">True serves with the model format's own runtime (ONNX Runtime) even where the compiled tree engine covers the model; false allows the engine again; omitted keeps the current choice (the engine for a new deployment).</param>
+public sealed record DeployRequest(string? Model, double? LogSampleRate = null, string? RoutingField = null, BatchingPolicy? Batching = null, bool? ReferenceRuntime = null);
 
 /// <summary>Body of <c>PUT /api/models/{name}/aliases/{alias}</c>.</summary>
 /// <param name="Version">The version the alias should point to.</param>

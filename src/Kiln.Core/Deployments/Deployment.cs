@@ -29,9 +29,12 @@ public sealed record Deployment
     /// <summary>Dynamic batching, or null when off (the default).</summary>
     public BatchingPolicy? Batching { get; init; }
 
-    /// <summary>The sampling rate, routing field and batching together, as a change carries them.</summary>
+    /// <summary>Serve with the model format's own runtime (ONNX Runtime) even where the compiled tree engine covers the model.</summary>
+    public bool ReferenceRuntime { get; init; }
+
+    /// <summary>The sampling rate, routing field, batching and runtime choice together, as a change carries them.</summary>
     [JsonIgnore]
-    public DeploymentSettings Settings => new(LogSampleRate, RoutingField, Batching);
+    public DeploymentSettings Settings => new(LogSampleRate, RoutingField, Batching, ReferenceRuntime);
 
     /// <summary>The canary rollout in progress, if any.</summary>
     public CanaryRollout? Canary { get; init; }

@@ -4,7 +4,8 @@ namespace Kiln.Core.Deployments;
 /// <param name="LogSampleRate">The new share of requests logged, 0–1.</param>
 /// <param name="RoutingField">The new routing field.</param>
 /// <param name="Batching">The new batching policy; a <c>MaxBatchRows</c> of 0 turns batching off.</param>
-public sealed record DeploymentSettingsChange(double? LogSampleRate = null, string? RoutingField = null, BatchingPolicy? Batching = null)
+/// <param name="ReferenceRuntime">True to serve with the model format's own runtime, false to allow the compiled tree engine again.</param>
+public sealed record DeploymentSettingsChange(double? LogSampleRate = null, string? RoutingField = null, BatchingPolicy? Batching = null, bool? ReferenceRuntime = null)
 {
     /// <summary>Nothing changes.</summary>
     public static DeploymentSettingsChange None { get; } = new();
@@ -20,6 +21,7 @@ public sealed record DeploymentSettingsChange(double? LogSampleRate = null, stri
         return new DeploymentSettings(
             LogSampleRate ?? current.LogSampleRate,
             RoutingField ?? current.RoutingField,
-            Batching is { } batching ? BatchingPolicy.Validate(batching, "batching") : current.Batching);
+            Batching is { } batching ? BatchingPolicy.Validate(batching, "batching") : current.Batching,
+            ReferenceRuntime ?? current.ReferenceRuntime);
     }
 }

@@ -1,6 +1,7 @@
 using Kiln.Core.Deployments;
 using Kiln.Core.Tensors;
 using Kiln.Inference.Batching;
+using Kiln.Inference.Runtime;
 
 namespace Kiln.Inference.Serving;
 
@@ -13,6 +14,7 @@ public readonly struct ModelLease : IDisposable
         Variant = variant.Variant;
         Model = variant.Model;
         Batcher = variant.Batcher;
+        Runtime = variant.Runtime;
     }
 
     /// <summary>The deployment revision as served when the request arrived (its shadows, its router).</summary>
@@ -27,12 +29,15 @@ public readonly struct ModelLease : IDisposable
     /// <summary>The variant's model.</summary>
     public LoadedModel Model { get; }
 
+    /// <summary>What scores the request: the model's runtime, or its reference runtime when the deployment asks for it.</summary>
+    public IModelRuntime Runtime { get; }
+
     /// <summary>The variant's batcher when the deployment batches.</summary>
     public DynamicBatcher? Batcher { get; }
 
     /// <summary>Scores <paramref name="batch"/> with the variant's model: through its batcher when it has one, else at once on this thread.</summary>
     public ValueTask<InferenceResult> PredictAsync(InferenceBatch batch, IReadOnlyList<string>? outputs, CancellationToken cancellationToken) =>
-        Batcher is { } batcher ? batcher.PredictAsync(batch, outputs, cancellationToken) : ValueTask.FromResult(Model.Runtime.Predict(batch, outputs));
+        Batcher is { } batcher ? batcher.PredictAsync(batch, outputs, cancellationToken) : ValueTask.FromResult(Runtime.Predict(batch, outputs));
 
     public void Dispose() => Model?.Release();
 }

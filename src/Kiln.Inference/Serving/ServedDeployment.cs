@@ -1,6 +1,7 @@
 using Kiln.Core.Deployments;
 using Kiln.Inference.Batching;
 using Kiln.Inference.Routing;
+using Kiln.Inference.Runtime;
 
 namespace Kiln.Inference.Serving;
 
@@ -9,6 +10,9 @@ namespace Kiln.Inference.Serving;
 /// <param name="Model">Its model; the serving table holds one reference per served variant.</param>
 public sealed record ServedVariant(DeploymentVariant Variant, LoadedModel Model)
 {
+    /// <summary>What scores this variant's requests: the model's runtime, or its reference runtime when the deployment asks for it.</summary>
+    public IModelRuntime Runtime { get; init; } = Model.Runtime;
+
     /// <summary>The dynamic batcher in front of the model when the deployment batches, else null.</summary>
     public DynamicBatcher? Batcher { get; init; }
 }
@@ -28,9 +32,12 @@ public sealed class ServedDeployment
     public ServedDeployment(Deployment deployment, IReadOnlyList<ServedVariant> variants, TimeProvider? time = null)
     {
         Deployment = deployment;
-        Variants = deployment.Batching is { } policy
-            ? variants.Select(v => v.Variant.Routable ? v with { Batcher = new DynamicBatcher(v.Model.Runtime, policy, time ?? TimeProvider.System) } : v).ToArray()
-            : variants;
+        Variants = variants.Select(v => v with { Runtime = deployment.ReferenceRuntime ? v.Model.Runtime.ReferenceRuntime : v.Model.Runtime }).ToArray();
+        if (deployment.Batching is { } policy)
+        {
+            Variants = Variants.Select(v => v.Variant.Routable ? v with { Batcher = new DynamicBatcher(v.Runtime, policy, time ?? TimeProvider.System) } : v).ToArray();
+        }
+
         Routable = Variants.Where(v => v.Variant.Routable).ToArray();
         Shadows = Variants.Where(v => v.Variant.Role == VariantRole.Shadow).ToArray();
         _router = Routable.Length > 1 ? new VariantRouter(Routable.Select(v => new RouteVariant(v.Variant.Name, v.Variant.Weight))) : null;

@@ -43,7 +43,7 @@ internal static class DeploymentEndpoints
     {
         var model = request.Model ?? throw KilnException.Invalid("model", "is required: NAME/VERSION, NAME@ALIAS or NAME.");
         var before = ModelName.IsValid(name) ? await store.GetAsync(name, cancellationToken) : null;
-        var deployment = await manager.DeployAsync(name, model, new DeploymentSettingsChange(request.LogSampleRate, request.RoutingField, request.Batching), Rollouts.RolloutEndpoints.Actor(context), cancellationToken);
+        var deployment = await manager.DeployAsync(name, model, new DeploymentSettingsChange(request.LogSampleRate, request.RoutingField, request.Batching, request.ReferenceRuntime), Rollouts.RolloutEndpoints.Actor(context), cancellationToken);
         AuditNote.Record(context, before, deployment, KilnJsonContext.Default.Deployment);
         return TypedResults.Ok(View(deployment, manager));
     }

@@ -15,7 +15,7 @@ internal sealed partial class KilnExceptionHandler(ILogger<KilnExceptionHandler>
         var (status, message, field) = exception switch
         {
             KilnException e => (StatusOf(e.Kind), e.Message, e.Field),
-            BadHttpRequestException e => (e.StatusCode, BadRequestMessage(e), null),
+            BadHttpRequestException e => (e.StatusCode, BadRequestMessage(e), JsonField(e)),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => (499, "The client closed the request.", null),
             _ => (StatusCodes.Status500InternalServerError, "An internal error occurred; the server log has the details.", (string?)null),
         };
@@ -43,8 +43,14 @@ internal sealed partial class KilnExceptionHandler(ILogger<KilnExceptionHandler>
     {
         StatusCodes.Status413PayloadTooLarge => "The request body is larger than this server accepts.",
         StatusCodes.Status415UnsupportedMediaType => "The request's Content-Type is not supported here; send application/json.",
-        _ => e.InnerException is System.Text.Json.JsonException ? "The request body is not valid JSON for this endpoint." : FirstSentence(e.Message),
+        _ => e.InnerException is System.Text.Json.JsonException
+            ? JsonField(e) is { } field ? $"The request body is not valid JSON for this endpoint: '{field}' is malformed or of the wrong type." : "The request body is not valid JSON for this endpoint."
+            : FirstSentence(e.Message),
     };
+
+    /// <summary>The field a body that does not bind names (System.Text.Json's path, <c>$.batching.maxBatchRows</c> → <c>batching.maxBatchRows</c>).</summary>
+    private static string? JsonField(BadHttpRequestException e) =>
+        e.InnerException is System.Text.Json.JsonException { Path: { Length: > 2 } path } ? path.TrimStart('$', '.') : null;
 
     private static string FirstSentence(string message)
     {

@@ -86,7 +86,7 @@ internal sealed partial class ShadowDispatcher : IHostedService
             {
                 var model = lease.Model;
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                var shadow = model.Runtime.Predict(job.Batch, null);
+                var shadow = lease.Runtime.Predict(job.Batch, null);
                 var rows = job.Batch.Rows;
                 _agreement.Record(lease.Deployment.Name, model.ModelName, model.Version, job.Primary, shadow, rows);
                 if (_logPredictions && PredictionLogQueue.Sample(lease.Deployment.LogSampleRate))

@@ -323,6 +323,9 @@ namespace Kiln.Storage.PostgreSql.Migrations
                         .HasColumnType("double precision")
                         .HasDefaultValue(1.0);
 
+                    b.Property<bool>("ReferenceRuntime")
+                        .HasColumnType("boolean");
+
                     b.Property<int>("Revision")
                         .IsConcurrencyToken()
                         .HasColumnType("integer");
@@ -376,6 +379,9 @@ namespace Kiln.Storage.PostgreSql.Migrations
                     b.Property<string>("Reason")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<bool>("ReferenceRuntime")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("RoutingField")
                         .HasColumnType("text");

@@ -49,6 +49,7 @@ internal sealed class DeploymentEntity
     public string? RoutingField { get; set; }
     public int? BatchMaxRows { get; set; }
     public int? BatchMaxDelayMicroseconds { get; set; }
+    public bool ReferenceRuntime { get; set; }
     public string? CanaryJson { get; set; }
 }
 
@@ -65,6 +66,7 @@ internal sealed class DeploymentRevisionEntity
     public string? RoutingField { get; set; }
     public int? BatchMaxRows { get; set; }
     public int? BatchMaxDelayMicroseconds { get; set; }
+    public bool ReferenceRuntime { get; set; }
 }
 
 internal sealed class ApiKeyEntity

@@ -51,6 +51,7 @@ public sealed class EfDeploymentStore(IDbContextFactory<KilnDbContext> contexts,
         entity.RoutingField = change.Settings.RoutingField;
         entity.BatchMaxRows = change.Settings.Batching?.MaxBatchRows;
         entity.BatchMaxDelayMicroseconds = change.Settings.Batching?.MaxDelayMicroseconds;
+        entity.ReferenceRuntime = change.Settings.ReferenceRuntime;
         entity.CanaryJson = StoredJson.Write(change.Canary);
         entity.Revision = Math.Max(entity.Revision, last) + 1;
         db.DeploymentRevisions.Add(new DeploymentRevisionEntity
@@ -66,6 +67,7 @@ public sealed class EfDeploymentStore(IDbContextFactory<KilnDbContext> contexts,
             RoutingField = change.Settings.RoutingField,
             BatchMaxRows = change.Settings.Batching?.MaxBatchRows,
             BatchMaxDelayMicroseconds = change.Settings.Batching?.MaxDelayMicroseconds,
+            ReferenceRuntime = change.Settings.ReferenceRuntime,
         });
         try
         {
@@ -85,7 +87,7 @@ public sealed class EfDeploymentStore(IDbContextFactory<KilnDbContext> contexts,
         var revisions = await db.DeploymentRevisions.AsNoTracking().Where(r => r.DeploymentName == name).OrderByDescending(r => r.Number).ToListAsync(cancellationToken);
         return revisions.Select(r => new DeploymentRevision(
             r.Number, r.CreatedAt, r.Actor, r.Change, r.Reason, StoredJson.ReadVariants(r.VariantsJson),
-            new DeploymentSettings(r.LogSampleRate, r.RoutingField, Batching(r.BatchMaxRows, r.BatchMaxDelayMicroseconds)))).ToArray();
+            new DeploymentSettings(r.LogSampleRate, r.RoutingField, Batching(r.BatchMaxRows, r.BatchMaxDelayMicroseconds), r.ReferenceRuntime))).ToArray();
     }
 
     public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
@@ -104,6 +106,7 @@ public sealed class EfDeploymentStore(IDbContextFactory<KilnDbContext> contexts,
         LogSampleRate = entity.LogSampleRate,
         RoutingField = entity.RoutingField,
         Batching = Batching(entity.BatchMaxRows, entity.BatchMaxDelayMicroseconds),
+        ReferenceRuntime = entity.ReferenceRuntime,
         Canary = StoredJson.ReadCanary(entity.CanaryJson),
     };
 

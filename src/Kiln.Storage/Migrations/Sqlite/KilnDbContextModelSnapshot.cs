@@ -314,6 +314,9 @@ namespace Kiln.Storage.Migrations.Sqlite
                         .HasColumnType("REAL")
                         .HasDefaultValue(1.0);
 
+                    b.Property<bool>("ReferenceRuntime")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Revision")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
@@ -367,6 +370,9 @@ namespace Kiln.Storage.Migrations.Sqlite
                     b.Property<string>("Reason")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("ReferenceRuntime")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("RoutingField")
                         .HasColumnType("TEXT");

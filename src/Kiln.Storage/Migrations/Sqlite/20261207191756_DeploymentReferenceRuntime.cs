@@ -1,0 +1,40 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Kiln.Storage.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class DeploymentReferenceRuntime : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<bool>(
+                name: "ReferenceRuntime",
+                table: "deployments",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "ReferenceRuntime",
+                table: "deployment_revisions",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "ReferenceRuntime",
+                table: "deployments");
+
+            migrationBuilder.DropColumn(
+                name: "ReferenceRuntime",
+                table: "deployment_revisions");
+        }
+    }
+}
