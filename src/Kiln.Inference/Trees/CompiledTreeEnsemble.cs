@@ -119,7 +119,13 @@ internal sealed class CompiledTreeEnsemble
     /// <paramref name="scores"/> ([rows, TargetCount], row-major): each target's sum, minimum or maximum
     /// over the trees (an average is left as its sum). Targets never scored stay 0.
     /// </summary>
-    public void Score(ReadOnlySpan<float> features, int rows, int stride, Span<float> scores)
+    public void Score(ReadOnlySpan<float> features, int rows, int stride, Span<float> scores) => Score(features, rows, stride, scores, default);
+
+    /// <summary>
+    /// As <see cref="Score(ReadOnlySpan{float}, int, int, Span{float})"/>, but sums start from <paramref name="initial"/>
+    /// (one value per target, e.g. XGBoost's base margin, which it adds before the trees) instead of 0.
+    /// </summary>
+    public void Score(ReadOnlySpan<float> features, int rows, int stride, Span<float> scores, ReadOnlySpan<float> initial)
     {
         if (stride < FeatureCount)
         {
@@ -131,13 +137,26 @@ internal sealed class CompiledTreeEnsemble
             throw new ArgumentException("the buffers are smaller than the rows.");
         }
 
-        var initial = Aggregation switch
+        var empty = Aggregation switch
         {
             TreeAggregation.Min => float.PositiveInfinity,
             TreeAggregation.Max => float.NegativeInfinity,
             _ => 0f,
         };
-        scores[..(rows * TargetCount)].Fill(initial);
+        scores[..(rows * TargetCount)].Fill(empty);
+        if (!initial.IsEmpty)
+        {
+            if (initial.Length != TargetCount || Aggregation != TreeAggregation.Sum)
+            {
+                throw new ArgumentException("initial scores are one per target, for summed ensembles.", nameof(initial));
+            }
+
+            for (var row = 0; row < rows; row++)
+            {
+                initial.CopyTo(scores.Slice(row * TargetCount, TargetCount));
+            }
+        }
+
         Span<int> leaves = stackalloc int[Lanes];
         Span<int> rowStarts = stackalloc int[Lanes];
         if (_bitvectors is not null && rows >= BitvectorMinRows)

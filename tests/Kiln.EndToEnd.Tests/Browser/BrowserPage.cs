@@ -172,6 +172,14 @@ public sealed class BrowserPage : IAsyncDisposable
             _errors.Add(error);
         }
 
-        _output?.WriteLine(error);
+        try
+        {
+            _output?.WriteLine(error);
+        }
+        catch (InvalidOperationException)
+        {
+            // The page's events can outlive its test (a request failing as the browser context closes), and xunit refuses
+            // output then. Throwing here would break Playwright's connection and fail every later browser test with it.
+        }
     }
 }
