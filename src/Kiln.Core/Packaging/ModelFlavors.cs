@@ -8,4 +8,7 @@ public static class ModelFlavors
 
     /// <summary>An ML.NET model (<c>model.zip</c>) trained by Kiln, served by ML.NET.</summary>
     public const string MlNet = "mlnet";
+
+    /// <summary>An XGBoost model in XGBoost's JSON format, served by Kiln's compiled tree engine.</summary>
+    public const string XGBoost = "xgboost";
 }

@@ -31,6 +31,11 @@ public static class ModelPackageImporter
             return KilnPackageReader.Read(directory, files, options, factories ?? [new OnnxRuntimeFactory()]);
         }
 
+        if (!files.Contains(MlflowModelFile.FileName) && XGBoostPackageImporter.SingleModelFile(directory, files) is { } xgboost)
+        {
+            return XGBoostPackageImporter.Import(directory, xgboost, files, options);
+        }
+
         var mlflow = files.Contains(MlflowModelFile.FileName)
             ? MlflowModelFile.Parse(File.ReadAllText(Path.Combine(directory, MlflowModelFile.FileName)))
             : null;
@@ -96,7 +101,7 @@ public static class ModelPackageImporter
         return onnx.Length switch
         {
             1 => onnx[0],
-            0 => throw KilnException.Invalid("package", "has no .onnx file and no MLmodel file; upload a .onnx model or an MLflow model directory saved with the onnx flavor."),
+            0 => throw KilnException.Invalid("package", "has no .onnx file, no XGBoost .json model and no MLmodel file; upload a .onnx model, an XGBoost model saved as JSON, or an MLflow model directory saved with the onnx flavor."),
             _ => throw KilnException.Invalid("package", $"has {onnx.Length} .onnx files and no MLmodel file saying which to serve."),
         };
     }

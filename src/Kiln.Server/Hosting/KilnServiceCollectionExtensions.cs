@@ -90,6 +90,7 @@ public static class KilnServiceCollectionExtensions
     public static IServiceCollection AddKilnServing(this IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRuntimeFactory, OnnxRuntimeFactory>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRuntimeFactory, Kiln.Inference.Trees.XGBoost.XGBoostRuntimeFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRuntimeFactory, MlNetRuntimeFactory>());
         services.TryAddSingleton<ModelLoader>();
         services.TryAddSingleton<DeploymentTable>();

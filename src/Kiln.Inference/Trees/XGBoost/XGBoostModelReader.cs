@@ -5,7 +5,11 @@ namespace Kiln.Inference.Trees.XGBoost;
 
 /// <summary>An XGBoost model read from its JSON format: the trees, the objective, the base margin and the feature names if saved.</summary>
 internal sealed record XGBoostModel(
-    TreeEnsembleDefinition Trees, XGBoostObjective Objective, float BaseMargin, int FeatureCount, IReadOnlyList<string>? FeatureNames);
+    TreeEnsembleDefinition Trees, XGBoostObjective Objective, float BaseMargin, int FeatureCount, IReadOnlyList<string>? FeatureNames)
+{
+    /// <summary>The XGBoost version that saved the model (<c>1.7.4</c>), when the file says.</summary>
+    public string? Version { get; init; }
+}
 
 /// <summary>
 /// Reads XGBoost's JSON model format (<c>Booster.save_model("model.json")</c>, XGBoost 1.x and 2.x) into a
@@ -60,7 +64,13 @@ internal static class XGBoostModelReader
             ? featureNames.EnumerateArray().Select(n => n.GetString()!).ToArray()
             : null;
         var baseScore = float.Parse(parameters.GetProperty("base_score").GetString()!, CultureInfo.InvariantCulture);
-        return new XGBoostModel(new TreeEnsembleDefinition(trees, targets, TreeAggregation.Sum), objective, objective.BaseMargin(baseScore), featureCount, names);
+        var version = root.TryGetProperty("version", out var parts) && parts.ValueKind == JsonValueKind.Array
+            ? string.Join('.', parts.EnumerateArray().Select(p => p.GetRawText()))
+            : null;
+        return new XGBoostModel(new TreeEnsembleDefinition(trees, targets, TreeAggregation.Sum), objective, objective.BaseMargin(baseScore), featureCount, names)
+        {
+            Version = version,
+        };
     }
 
     private static DecisionTree ReadTree(JsonElement tree, int index, int target, int targets)

@@ -1,0 +1,140 @@
+using System.Buffers;
+using Kiln.Core;
+using Kiln.Core.Packaging;
+using Kiln.Core.Tensors;
+using Kiln.Inference.Runtime;
+
+namespace Kiln.Inference.Trees.XGBoost;
+
+/// <summary>
+/// Serves an XGBoost model with the compiled tree engine: one FP32 input <c>[rows, features]</c>; a classifier answers
+/// <c>label</c> (INT64) and <c>probabilities</c> (FP32 <c>[rows, classes]</c>, as XGBClassifier.predict_proba), a regressor
+/// <c>prediction</c> (FP32 <c>[rows]</c>, as Booster.predict).
+/// </summary>
+internal sealed class XGBoostRuntime : IModelRuntime
+{
+    public const string InputName = "input";
+    public const string LabelOutput = "label";
+    public const string ProbabilitiesOutput = "probabilities";
+    public const string PredictionOutput = "prediction";
+
+    private readonly XGBoostModel _model;
+    private readonly CompiledTreeEnsemble _trees;
+    private readonly float[] _initial;
+    private readonly string[] _classLabels;
+
+    public XGBoostRuntime(XGBoostModel model, ModelSignature? signature = null)
+    {
+        _model = model;
+        _trees = CompiledTreeEnsemble.Compile(model.Trees);
+        _initial = Enumerable.Repeat(model.BaseMargin, _trees.TargetCount).ToArray();
+        _classLabels = Enumerable.Range(0, Math.Max(model.Objective.Classes, 0)).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Signature = signature ?? SignatureOf(model);
+    }
+
+    public ModelSignature Signature { get; }
+
+    /// <summary>A description of the compiled form, for the version's metadata.</summary>
+    public string Description => $"{_trees.TreeCount} trees, {_trees.TargetCount} targets, {_trees.KernelName} kernel";
+
+    /// <summary>The signature an XGBoost model is served with; its columns are the model's feature names when it saved them.</summary>
+    public static ModelSignature SignatureOf(XGBoostModel model)
+    {
+        var input = new TensorSpec(InputName, TensorDataType.Fp32, [-1, model.FeatureCount]) { Columns = model.FeatureNames };
+        TensorSpec[] outputs = model.Objective.Output is XGBoostOutput.Logistic or XGBoostOutput.Softmax && model.Objective.IsClassifier
+            ?
+            [
+                new TensorSpec(LabelOutput, TensorDataType.Int64, [-1]),
+                new TensorSpec(ProbabilitiesOutput, TensorDataType.Fp32, [-1, model.Objective.Classes]) { Kind = TensorSpec.ProbabilityMapKind },
+            ]
+            : [new TensorSpec(PredictionOutput, TensorDataType.Fp32, [-1])];
+        return new ModelSignature([input], outputs);
+    }
+
+    public InferenceResult Predict(InferenceBatch batch, IReadOnlyList<string>? outputs)
+    {
+        var input = batch.Inputs[0];
+        var (rows, stride) = input.Shape.Length switch
+        {
+            1 => (1, (int)input.Shape[0]),
+            2 => ((int)input.Shape[0], (int)input.Shape[1]),
+            _ => throw KilnException.Invalid("inputs", $"input '{input.Name}' must be a matrix [rows, features]; it has {input.Shape.Length} dimensions."),
+        };
+        if (stride < _trees.FeatureCount)
+        {
+            throw KilnException.Invalid("inputs", $"input '{input.Name}' has {stride} features per row but the trees read feature {_trees.FeatureCount - 1}.");
+        }
+
+        var targets = _trees.TargetCount;
+        var margins = ArrayPool<float>.Shared.Rent(rows * targets);
+        try
+        {
+            _trees.Score(((float[])input.Data).AsSpan(0, rows * stride), rows, stride, margins, _initial);
+            var names = outputs is null || outputs.Count == 0 ? Signature.Outputs.Select(o => o.Name).ToArray() : outputs;
+            return new InferenceResult(names.Select(name => Output(name, margins.AsSpan(0, rows * targets), rows)).ToArray());
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(margins);
+        }
+    }
+
+    private Tensor Output(string name, ReadOnlySpan<float> margins, int rows)
+    {
+        var objective = _model.Objective;
+        var targets = _trees.TargetCount;
+        switch (name)
+        {
+            case PredictionOutput when Signature.FindOutput(PredictionOutput) is not null:
+                var values = margins.ToArray();
+                objective.Predict(values);
+                return new Tensor(name, TensorDataType.Fp32, [rows], values, rows);
+            case ProbabilitiesOutput or LabelOutput when Signature.FindOutput(name) is not null:
+                var classes = objective.Classes;
+                var probabilities = new float[rows * classes];
+                var labels = new long[rows];
+                for (var r = 0; r < rows; r++)
+                {
+                    var row = probabilities.AsSpan(r * classes, classes);
+                    if (targets == 1)
+                    {
+                        // Binary: XGBClassifier's predict_proba is [1 - p, p] and its predict p > 0.5.
+                        Span<float> p = [margins[r]];
+                        objective.Predict(p);
+                        row[0] = 1f - p[0];
+                        row[1] = p[0];
+                        labels[r] = p[0] > 0.5f ? 1 : 0;
+                        continue;
+                    }
+
+                    margins.Slice(r * targets, targets).CopyTo(row);
+                    objective.Predict(row);
+                    labels[r] = ArgMax(row);
+                }
+
+                return name == LabelOutput
+                    ? new Tensor(name, TensorDataType.Int64, [rows], labels, rows)
+                    : new Tensor(name, TensorDataType.Fp32, [rows, classes], probabilities, probabilities.Length) { Labels = _classLabels };
+            default:
+                throw KilnException.Invalid("outputs", $"'{name}' is not an output of this model.");
+        }
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        var best = 0;
+        for (var i = 1; i < values.Length; i++)
+        {
+            if (values[i] > values[best])
+            {
+                best = i;
+            }
+        }
+
+        return best;
+    }
+
+    public void Dispose()
+    {
+    }
+}
