@@ -50,28 +50,13 @@ internal sealed class CompiledTreeRuntime : IModelRuntime
 
     public InferenceResult Predict(InferenceBatch batch, IReadOnlyList<string>? outputs)
     {
-        var input = batch.Inputs[0];
-        if (input.DataType != TensorDataType.Fp32)
-        {
-            throw KilnException.Invalid("inputs", $"input '{input.Name}' must be FP32.");
-        }
-
-        var (rows, stride) = input.Shape.Length switch
-        {
-            1 => (1, (int)input.Shape[0]),
-            2 => ((int)input.Shape[0], (int)input.Shape[1]),
-            _ => throw KilnException.Invalid("inputs", $"input '{input.Name}' must be a matrix [rows, features]; it has {input.Shape.Length} dimensions."),
-        };
-        if (stride < _trees.FeatureCount)
-        {
-            throw KilnException.Invalid("inputs", $"input '{input.Name}' has {stride} features per row but the trees read feature {_trees.FeatureCount - 1}.");
-        }
-
+        var matrix = FeatureMatrix.Of(batch.Inputs[0], _trees);
+        var rows = matrix.Rows;
         var targets = _trees.TargetCount;
         var raw = ArrayPool<float>.Shared.Rent(rows * targets);
         try
         {
-            _trees.Score(((float[])input.Data).AsSpan(0, rows * stride), rows, stride, raw);
+            _trees.Score(matrix.Values, rows, matrix.Stride, raw);
             var scores = new float[rows * _rules.ScoreColumns];
             var labels = _rules.IsClassifier ? new long[rows] : [];
             _rules.Finish(raw.AsSpan(0, rows * targets), rows, targets, _trees.Scoring, scores, labels);

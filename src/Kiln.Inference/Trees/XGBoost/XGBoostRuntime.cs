@@ -53,23 +53,13 @@ internal sealed class XGBoostRuntime : IModelRuntime
 
     public InferenceResult Predict(InferenceBatch batch, IReadOnlyList<string>? outputs)
     {
-        var input = batch.Inputs[0];
-        var (rows, stride) = input.Shape.Length switch
-        {
-            1 => (1, (int)input.Shape[0]),
-            2 => ((int)input.Shape[0], (int)input.Shape[1]),
-            _ => throw KilnException.Invalid("inputs", $"input '{input.Name}' must be a matrix [rows, features]; it has {input.Shape.Length} dimensions."),
-        };
-        if (stride < _trees.FeatureCount)
-        {
-            throw KilnException.Invalid("inputs", $"input '{input.Name}' has {stride} features per row but the trees read feature {_trees.FeatureCount - 1}.");
-        }
-
+        var matrix = FeatureMatrix.Of(batch.Inputs[0], _trees);
+        var rows = matrix.Rows;
         var targets = _trees.TargetCount;
         var margins = ArrayPool<float>.Shared.Rent(rows * targets);
         try
         {
-            _trees.Score(((float[])input.Data).AsSpan(0, rows * stride), rows, stride, margins, _initial);
+            _trees.Score(matrix.Values, rows, matrix.Stride, margins, _initial);
             var names = outputs is null || outputs.Count == 0 ? Signature.Outputs.Select(o => o.Name).ToArray() : outputs;
             return new InferenceResult(names.Select(name => Output(name, margins.AsSpan(0, rows * targets), rows)).ToArray());
         }
