@@ -23,6 +23,7 @@ var root = new RootCommand("Kiln: track, register, deploy and monitor models")
     TrackingCommands.CreateExperiments(),
     TrackingCommands.CreateRuns(),
     TrainCommand.Create(),
+    BatchCommand.Create(),
     DemoCommand.Create(),
 };
 root.Options.Add(CommonOptions.Server);

@@ -72,6 +72,17 @@ public sealed partial class KilnClient : IDisposable
         return versions.Count > 0 ? versions[0] : throw new KilnApiException(System.Net.HttpStatusCode.NotFound, $"Model '{parsed.ModelName}' has no versions.");
     }
 
+    /// <summary>Copies one file of a version's package (by its package path) into <paramref name="destination"/>.</summary>
+    public async Task DownloadVersionFileAsync(string name, int version, string path, Stream destination, CancellationToken cancellationToken = default)
+    {
+        var segments = string.Join('/', path.Split('/').Select(Escape));
+        using var response = await _http.GetAsync(
+            $"api/models/{Escape(name)}/versions/{version.ToString(CultureInfo.InvariantCulture)}/files/{segments}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await body.CopyToAsync(destination, cancellationToken);
+    }
+
     /// <summary>
     /// Registers a new version from <paramref name="path"/>: a <c>.onnx</c> file, or a directory (an MLflow model)
     /// whose files are uploaded with their relative paths.

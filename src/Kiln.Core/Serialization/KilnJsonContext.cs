@@ -28,6 +28,7 @@ namespace Kiln.Core.Serialization;
 [JsonSerializable(typeof(RegisteredModel))]
 [JsonSerializable(typeof(IReadOnlyList<RegisteredModel>))]
 [JsonSerializable(typeof(ModelVersion))]
+[JsonSerializable(typeof(Kiln.Core.Batch.BatchSummary))]
 [JsonSerializable(typeof(IReadOnlyList<ModelVersion>))]
 [JsonSerializable(typeof(IReadOnlyList<AliasMove>))]
 [JsonSerializable(typeof(Deployment))]

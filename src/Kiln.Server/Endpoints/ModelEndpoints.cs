@@ -26,6 +26,8 @@ internal static class ModelEndpoints
         group.MapPatch("/{name}", UpdateModel).RequireRole(KilnRole.Deployer);
         group.MapGet("/{name}/versions", ListVersions).RequireRole(KilnRole.Viewer);
         group.MapGet("/{name}/versions/{version:int}", GetVersion).RequireRole(KilnRole.Viewer);
+        group.MapGet("/{name}/versions/{version:int}/files/{**path}", DownloadFile).RequireRole(KilnRole.Viewer)
+            .WithSummary("One file of a version's package, by its package path (what `kiln batch` loads a model from).");
         group.MapPost("/{name}/versions", RegisterVersion).RequireRole(KilnRole.Deployer).DisableAntiforgery()
             .WithSummary("Register a new version from a multipart upload: file parts named by their package path; optional fields alias, description, featureNames, source, runId.");
         group.MapPut("/{name}/versions/{version:int}/profile", SetProfile).RequireRole(KilnRole.Deployer)
@@ -60,6 +62,13 @@ internal static class ModelEndpoints
 
     private static async Task<Ok<ModelVersion>> GetVersion(string name, int version, IModelRegistry registry, CancellationToken cancellationToken) =>
         TypedResults.Ok(await registry.GetVersionAsync(name, version, cancellationToken) ?? throw KilnException.NotFound("Model version", $"{name}/{version}"));
+
+    private static async Task<FileStreamHttpResult> DownloadFile(string name, int version, string path, IModelRegistry registry, IArtifactStore artifacts, CancellationToken cancellationToken)
+    {
+        var found = await registry.GetVersionAsync(name, version, cancellationToken) ?? throw KilnException.NotFound("Model version", $"{name}/{version}");
+        var file = found.Manifest.Files.FirstOrDefault(f => f.Path == path) ?? throw KilnException.NotFound("Package file", path);
+        return TypedResults.File(await artifacts.OpenAsync(file.Sha256, cancellationToken), "application/octet-stream", Path.GetFileName(file.Path));
+    }
 
     private static async Task<Created<ModelVersion>> RegisterVersion(
         string name, HttpContext context, PackageUploadReader reader, ModelRegistration registration, IOptions<Configuration.KilnOptions> options, CancellationToken cancellationToken)

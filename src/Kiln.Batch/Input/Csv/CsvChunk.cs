@@ -1,0 +1,132 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Kiln.Batch.Output;
+using Kiln.Core.Tensors;
+using Kiln.Inference.Decoding;
+
+namespace Kiln.Batch.Input.Csv;
+
+/// <summary>
+/// A block of whole CSV records in a pooled buffer. <see cref="Prepare"/> splits them into fields on the scoring
+/// thread, keeping only the columns the model or the output uses; cells convert from UTF-8 without an
+/// intermediate string (except for string inputs).
+/// </summary>
+internal sealed class CsvChunk : RowChunk
+{
+    private byte[] _data;
+    private readonly int _length;
+    private readonly int[] _slots;
+    private readonly int _slotCount;
+    private int[] _cells = [];
+    private int[] _counts = [];
+
+    public CsvChunk(InputFile file, long firstRow, int rows, byte[] data, int length)
+        : base(file, firstRow, rows, length)
+    {
+        _data = data;
+        _length = length;
+        _slots = file.Binding.Slots;
+        _slotCount = file.Binding.SlotCount;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per chunk for a long time: optimised from the first call
+    public override void Prepare()
+    {
+        var data = _data.AsSpan(0, _length);
+        _cells = ArrayPool<int>.Shared.Rent(Math.Max(1, Rows * _slotCount * 2));
+        _counts = ArrayPool<int>.Shared.Rent(Math.Max(1, Rows));
+        var position = 0;
+        for (var row = 0; row < Rows; row++)
+        {
+            CsvFields.SkipBlankLines(data, ref position);
+            var cells = _cells.AsSpan(row * _slotCount * 2, _slotCount * 2);
+            cells.Fill(0);
+            _counts[row] = CsvFields.Split(data, ref position, _slots, cells);
+        }
+    }
+
+    public override string? RecordProblem(int row) =>
+        _counts[row] == File.Columns.Count ? null : $"has {_counts[row]} values but the header names {File.Columns.Count} columns";
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override int WriteColumn(int column, Array target, TensorDataType type, int stride, int offset, string?[] problems)
+    {
+        var data = _data.AsSpan(0, _length);
+        var cells = _cells.AsSpan(0, Rows * _slotCount * 2);
+        var at = _slots[column] * 2;
+        var step = _slotCount * 2;
+        var marked = 0;
+        for (var row = 0; row < Rows; row++, at += step)
+        {
+            if (problems[row] is null
+                && !ValueWriter.TryWriteUtf8(target, type, (row * stride) + offset, CsvFields.Text(data, cells[at], cells[at + 1]), out var problem))
+            {
+                problems[row] = problem;
+                marked++;
+            }
+        }
+
+        return marked;
+    }
+
+    public override bool TryWrite(int row, int column, Array target, TensorDataType type, int index, out string? problem) =>
+        ValueWriter.TryWriteUtf8(target, type, index, Cell(row, column), out problem);
+
+    public override void WriteCsv(int row, int column, CsvBuffer output)
+    {
+        var (start, end) = Range(row, column);
+        var raw = _data.AsSpan((start & CsvFields.OffsetMask)..end);
+        if ((start & CsvFields.Quoted) == 0)
+        {
+            output.Raw(raw);
+            return;
+        }
+
+        output.Byte((byte)'"');
+        output.Raw(raw);
+        output.Byte((byte)'"');
+    }
+
+    public override Array Gather(int column, ReadOnlySpan<int> rows)
+    {
+        var values = new string[rows.Length];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            values[i] = Encoding.UTF8.GetString(Cell(rows[i], column));
+        }
+
+        return values;
+    }
+
+    public override Type KeptColumnType(int column) => typeof(string);
+
+    public override void Dispose()
+    {
+        var data = _data;
+        _data = [];
+        if (data.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(data);
+        }
+
+        if (_cells.Length > 0)
+        {
+            ArrayPool<int>.Shared.Return(_cells);
+            ArrayPool<int>.Shared.Return(_counts);
+            _cells = [];
+        }
+    }
+
+    private ReadOnlySpan<byte> Cell(int row, int column)
+    {
+        var (start, end) = Range(row, column);
+        return CsvFields.Text(_data.AsSpan(0, _length), start, end);
+    }
+
+    private (int Start, int End) Range(int row, int column)
+    {
+        var at = ((row * _slotCount) + _slots[column]) * 2;
+        return (_cells[at], _cells[at + 1]);
+    }
+}
