@@ -109,6 +109,40 @@ internal sealed class KilnProcess : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>
+    /// Runs one CLI command to completion, sampling its peak resident memory (the kernel's VmHWM) as it runs;
+    /// returns its exit code, stdout, stderr and that peak in bytes.
+    /// </summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr, long PeakRssBytes)> RunMeasuredAsync(IDictionary<string, string> environment, TimeSpan timeout, params string[] args)
+    {
+        using var process = Start(args, environment);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var status = $"/proc/{process.Id}/status";
+        long peak = 0;
+        using var deadline = new CancellationTokenSource(timeout);
+        while (!process.HasExited)
+        {
+            try
+            {
+                var line = (await File.ReadAllLinesAsync(status, deadline.Token)).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+                if (line is not null)
+                {
+                    peak = Math.Max(peak, long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024);
+                }
+            }
+            catch (IOException)
+            {
+                // The process ended between the check and the read.
+            }
+
+            await Task.Delay(50, deadline.Token);
+        }
+
+        await process.WaitForExitAsync(deadline.Token);
+        return (process.ExitCode, await stdout, await stderr, peak);
+    }
+
     /// <summary>Ends the server the hard way (SIGKILL), as a crash or an OOM kill would.</summary>
     public async Task KillAsync()
     {
