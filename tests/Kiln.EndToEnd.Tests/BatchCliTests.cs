@@ -18,17 +18,8 @@ public sealed class BatchCliTests : IDisposable
     [Fact]
     public async Task Batch_DemoDataWithOnnxAndMlNetModels_ScoresEveryRowInOrderAndNamesBadRows()
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["KILN_ADMIN_KEY"] = AdminKey,
-            ["KILN_API_KEY"] = AdminKey,
-            ["KILN_CACHE_DIR"] = Path.Combine(_dataDir, "cache"),
-        };
-        await using var server = await KilnProcess.StartServerAsync(_dataDir, environment);
-        environment["KILN_SERVER"] = server.Url.ToString();
-        var data = Path.Combine(_dataDir, "bank.csv");
-        await Cli(environment, "demo", "data", "--rows", "3000", "--output", data);
-        await Cli(environment, "models", "register", "gbt", Path.Combine(AppContext.BaseDirectory, "models", "gbt_sklearn.onnx"), "--feature-names", Features, "--alias", "prod");
+        var (server, environment, data) = await StartWithGbtAsync(3000);
+        await using var stopping = server;
 
         var scored = Path.Combine(_dataDir, "scored.csv");
         var (_, stdout, _) = await Cli(environment, "batch", "--model", "gbt@prod", "--input", data, "--out", scored, "--keep-columns", "age,job", "--output", "json");
@@ -88,17 +79,8 @@ public sealed class BatchCliTests : IDisposable
     [Fact]
     public async Task Batch_FileLargerThanTheMemoryBudget_StaysUnder300MBResident()
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["KILN_ADMIN_KEY"] = AdminKey,
-            ["KILN_API_KEY"] = AdminKey,
-            ["KILN_CACHE_DIR"] = Path.Combine(_dataDir, "cache"),
-        };
-        await using var server = await KilnProcess.StartServerAsync(_dataDir, environment);
-        environment["KILN_SERVER"] = server.Url.ToString();
-        var sample = Path.Combine(_dataDir, "sample.csv");
-        await Cli(environment, "demo", "data", "--rows", "5000", "--output", sample);
-        await Cli(environment, "models", "register", "gbt", Path.Combine(AppContext.BaseDirectory, "models", "gbt_sklearn.onnx"), "--feature-names", Features);
+        var (server, environment, sample) = await StartWithGbtAsync(5000);
+        await using var stopping = server;
         var large = Path.Combine(_dataDir, "large.csv");
         var rows = await WriteLargeAsync(sample, large, 600L << 20);
 
@@ -121,6 +103,23 @@ public sealed class BatchCliTests : IDisposable
         {
             // A file still held briefly by the stopped server: a temp folder, left for the OS.
         }
+    }
+
+    /// <summary>A server with the GBT test model registered as <c>gbt</c> (alias <c>prod</c>), and demo data of <paramref name="rows"/> rows.</summary>
+    private async Task<(KilnProcess Server, Dictionary<string, string> Environment, string Data)> StartWithGbtAsync(int rows)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["KILN_ADMIN_KEY"] = AdminKey,
+            ["KILN_API_KEY"] = AdminKey,
+            ["KILN_CACHE_DIR"] = Path.Combine(_dataDir, "cache"),
+        };
+        var server = await KilnProcess.StartServerAsync(_dataDir, environment);
+        environment["KILN_SERVER"] = server.Url.ToString();
+        var data = Path.Combine(_dataDir, "bank.csv");
+        await Cli(environment, "demo", "data", "--rows", rows.ToString(CultureInfo.InvariantCulture), "--output", data);
+        await Cli(environment, "models", "register", "gbt", Path.Combine(AppContext.BaseDirectory, "models", "gbt_sklearn.onnx"), "--feature-names", Features, "--alias", "prod");
+        return (server, environment, data);
     }
 
     /// <summary>Repeats the sample's data rows until the file reaches <paramref name="bytes"/>; returns the rows written.</summary>

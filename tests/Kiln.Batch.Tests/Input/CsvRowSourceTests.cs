@@ -50,6 +50,20 @@ public sealed class CsvRowSourceTests : IDisposable
         Assert.Equal([["1", "2", "3", "4"], ["5", "6", "7", "8"], ["9", "10", "11", "12"]], read.Select(r => r.Cells));
     }
 
+    [Theory]
+    [InlineData(8)]
+    [InlineData(16)]
+    [InlineData(1 << 20)]
+    public async Task Read_QuotesInsideUnquotedFieldsAndTextAfterClosingQuotes_ReadAsSpreadsheetsDo(int blockBytes)
+    {
+        var path = Path.Combine(_directory, "loose.csv");
+        await File.WriteAllTextAsync(path, "a,b,c,d\n1,ab\"c,\"x\"\"y\"z,4\n5,6,\"multi\nline\",8\n9,q\"r,\"s\",12\n");
+
+        var read = await ReadAllAsync(path, blockBytes);
+
+        Assert.Equal([["1", "ab\"c", "x\"y", "4"], ["5", "6", "multi\nline", "8"], ["9", "q\"r", "s", "12"]], read.Select(r => r.Cells));
+    }
+
     [Fact]
     public async Task Read_QuoteThatNeverCloses_IsInvalidNamingIt()
     {

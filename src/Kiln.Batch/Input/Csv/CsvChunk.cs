@@ -44,6 +44,13 @@ internal sealed class CsvChunk : RowChunk
             cells.Fill(0);
             _counts[row] = CsvFields.Split(data, ref position, _slots, cells);
         }
+
+        CsvFields.SkipBlankLines(data, ref position);
+        if (position != _length)
+        {
+            // The reader's count and the split must agree, or rows would be lost without a word.
+            throw new InvalidOperationException($"CSV block of {File.Name} from row {FirstRow}: {Rows} records were counted but the split stopped at byte {position} of {_length}.");
+        }
     }
 
     public override string? RecordProblem(int row) =>

@@ -46,31 +46,55 @@ internal static class CsvRecordScanner
         return true;
     }
 
+    /// <summary>
+    /// Follows the same states as <see cref="CsvFields.Split"/>: a quote opens a quoted field only at the start of a
+    /// field, a quote inside an unquoted field is an ordinary character, and a doubled quote inside a quoted field is
+    /// one quote. So the records counted here are exactly the records the splitter finds.
+    /// </summary>
     private static bool TryScanQuoted(ReadOnlySpan<byte> data, bool final, out int cut, out int records)
     {
         cut = 0;
         records = 0;
-        var quoted = false;
+        var state = State.FieldStart;
         var lineStart = 0;
-        var recordHasContent = false;
         for (var i = 0; i < data.Length; i++)
         {
             var b = data[i];
-            if (b == '"')
+            switch (state)
             {
-                quoted = !quoted;
-                recordHasContent = true;
+                case State.Quoted:
+                    if (b == '"')
+                    {
+                        state = State.QuoteInQuoted;
+                    }
+
+                    continue;
+                case State.QuoteInQuoted when b == '"':
+                    state = State.Quoted;
+                    continue;
+                case State.FieldStart when b == '"':
+                    state = State.Quoted;
+                    continue;
             }
-            else if (b == '\n' && !quoted)
+
+            if (b == ',')
             {
-                if (recordHasContent || !IsBlank(data[lineStart..i]))
+                state = State.FieldStart;
+            }
+            else if (b == '\n')
+            {
+                if (!IsBlank(data[lineStart..i]))
                 {
                     records++;
                 }
 
                 cut = i + 1;
                 lineStart = i + 1;
-                recordHasContent = false;
+                state = State.FieldStart;
+            }
+            else
+            {
+                state = State.Unquoted;
             }
         }
 
@@ -79,12 +103,12 @@ internal static class CsvRecordScanner
             return cut > 0;
         }
 
-        if (quoted)
+        if (state == State.Quoted)
         {
             throw new Core.KilnException("input: the file ends inside a quoted field (a double quote that never closes).");
         }
 
-        if (recordHasContent || !IsBlank(data[lineStart..]))
+        if (!IsBlank(data[lineStart..]))
         {
             records++;
         }
@@ -95,4 +119,12 @@ internal static class CsvRecordScanner
 
     /// <summary>A line with nothing in it but, perhaps, a carriage return.</summary>
     public static bool IsBlank(ReadOnlySpan<byte> line) => line.IsEmpty || (line.Length == 1 && line[0] == '\r');
+
+    private enum State
+    {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
 }
