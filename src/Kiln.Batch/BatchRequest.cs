@@ -9,7 +9,7 @@ namespace Kiln.Batch;
 /// <param name="KeepColumns">Input columns copied to the output beside the scores (an id, say), in this order.</param>
 /// <param name="OnError">What a bad row does: stop the batch, or be skipped and counted.</param>
 /// <param name="BatchId">The id every output row carries as <c>request_id</c> (with its <c>row</c>): the key ground truth joins on.</param>
-/// <param name="Workers">Blocks scored at once; 0 means one per core.</param>
+/// <param name="Workers">Blocks scored at once, each on a thread of its own; 0 means one more than the cores.</param>
 /// <param name="BadRowsFile">When set, every bad row (row, file, column, problem) is written here as CSV.</param>
 public sealed record BatchRequest(
     string Input,

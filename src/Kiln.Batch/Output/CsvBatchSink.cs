@@ -94,6 +94,7 @@ internal sealed class CsvBatchSink(Stream output, string batchId, int version, I
         await output.WriteAsync(header.Written, cancellationToken).ConfigureAwait(false);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteValue(CsvBuffer buffer, Tensor tensor, int index)
     {
         switch (tensor.Data)

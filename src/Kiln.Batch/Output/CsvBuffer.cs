@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Kiln.Batch.Output;
@@ -19,10 +20,13 @@ internal sealed class CsvBuffer : IDisposable
 
     public ReadOnlyMemory<byte> Written => _buffer.AsMemory(0, _length);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Comma() => Byte((byte)',');
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void EndRow() => Byte((byte)'\n');
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Byte(byte value)
     {
         if (_length == _buffer.Length)
@@ -34,6 +38,7 @@ internal sealed class CsvBuffer : IDisposable
     }
 
     /// <summary>Bytes that are already a CSV field (a kept field copied from a CSV input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Raw(ReadOnlySpan<byte> bytes)
     {
         if (_buffer.Length - _length < bytes.Length)
@@ -87,6 +92,7 @@ internal sealed class CsvBuffer : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Number(float value)
     {
         if (!float.IsNaN(value))
@@ -95,6 +101,7 @@ internal sealed class CsvBuffer : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Number(double value)
     {
         if (!double.IsNaN(value))
@@ -103,6 +110,7 @@ internal sealed class CsvBuffer : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Number(long value) => Format(value);
 
     public void Boolean(bool value) => Raw(value ? "true"u8 : "false"u8);
@@ -119,6 +127,7 @@ internal sealed class CsvBuffer : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Format<T>(T value)
         where T : IUtf8SpanFormattable
     {

@@ -22,7 +22,7 @@ internal static class BatchCommand
         var onError = new Option<string>("--on-error") { Description = "A bad row: fail (stop, no output) or skip (leave it out, count it, report it)", DefaultValueFactory = _ => "fail" };
         var badRows = new Option<string?>("--bad-rows") { Description = "With --on-error skip: write every bad row (row, file, column, problem) to this CSV file" };
         var runtime = new Option<string>("--runtime") { Description = "compiled (Kiln's tree engine where it applies) or reference (the model format's own runtime)", DefaultValueFactory = _ => "compiled" };
-        var workers = new Option<int>("--workers") { Description = "Blocks scored at once (default: one per core)" };
+        var workers = new Option<int>("--workers") { Description = "Blocks scored at once, each on its own thread (default: one more than the cores)" };
         var command = new Command("batch", "Score CSV or Parquet files with a registered model: every core, input order kept, bad rows reported")
         {
             model, input, output, format, keep, onError, badRows, runtime, workers,

@@ -129,6 +129,7 @@ internal sealed class BitvectorScorer
     /// Finds each tree's leaf for the <paramref name="count"/> (≤ <see cref="Lanes"/>) rows of <paramref name="block"/>:
     /// <paramref name="leaves"/>[tree * Lanes + lane] receives the leaf id.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a vector kernel: optimised from its first call (tier-0 vector code is many times slower)
     public void FindLeaves(ReadOnlySpan<float> block, int count, int stride, Span<int> leaves)
     {
         var words = ArrayPool<uint>.Shared.Rent(_initial.Length * Lanes);
@@ -155,6 +156,7 @@ internal sealed class BitvectorScorer
     /// holds every leaf's value. Eight rows at a time: the lowest set bit of a word is isolated, its index read off the
     /// exponent of its float conversion, and the values gathered, so the sums are made in tree order as one by one.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a vector kernel: optimised from its first call (tier-0 vector code is many times slower)
     public unsafe void AddLeafValues(ReadOnlySpan<float> block, int count, int stride, float[] values, Span<float> scores)
     {
         var words = ArrayPool<uint>.Shared.Rent(_initial.Length * Lanes);
@@ -210,6 +212,7 @@ internal sealed class BitvectorScorer
     }
 
     /// <summary>Runs the rows of the block through every sorted node, leaving each tree's 16 words in <paramref name="words"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a vector kernel: optimised from its first call (tier-0 vector code is many times slower)
     private void ComputeWords(ReadOnlySpan<float> block, int count, int stride, uint[] words)
     {
         var trees = _initial.Length;

@@ -211,6 +211,7 @@ internal sealed class CompiledTreeEnsemble
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a vector kernel: optimised from its first call (tier-0 vector code is many times slower)
     private void ScoreWithBitvectors(BitvectorScorer scorer, ReadOnlySpan<float> features, int rows, int stride, Span<float> scores)
     {
         const int lanes = BitvectorScorer.Lanes;
@@ -242,6 +243,7 @@ internal sealed class CompiledTreeEnsemble
     }
 
     /// <summary>Finds, for trees <paramref name="first"/>.. and each row of the block, the leaf reached: <paramref name="leaves"/>[tree * count + row].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a vector kernel: optimised from its first call (tier-0 vector code is many times slower)
     private void FindLeaves(int first, int trees, ReadOnlySpan<float> block, int count, int stride, Span<int> leaves, Span<int> rowStarts)
     {
         if (_kernel == SplitKernel.General)
@@ -285,6 +287,7 @@ internal sealed class CompiledTreeEnsemble
     /// Walks every lane (a tree and a row) down one level per step, all lanes in lockstep so their loads overlap,
     /// until a step finds every lane on a leaf or the deepest tree's depth is reached; then turns slots into leaf ids.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a vector kernel: optimised from its first call (tier-0 vector code is many times slower)
     private void Walk<TRule>(ReadOnlySpan<float> block, int depth, Span<int> lanes, ReadOnlySpan<int> rowStarts)
         where TRule : struct, ISplitRule
     {
@@ -317,6 +320,7 @@ internal sealed class CompiledTreeEnsemble
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a vector kernel: optimised from its first call (tier-0 vector code is many times slower)
     private void WalkGeneral(CompiledTree tree, ReadOnlySpan<float> block, int count, int stride, Span<int> leaves)
     {
         var nodes = _general!;
@@ -344,6 +348,7 @@ internal sealed class CompiledTreeEnsemble
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a vector kernel: optimised from its first call (tier-0 vector code is many times slower)
     private void Accumulate(int tree, ReadOnlySpan<int> leaves, Span<float> scores)
     {
         var targets = TargetCount;

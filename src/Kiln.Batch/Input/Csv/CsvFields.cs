@@ -64,9 +64,13 @@ internal static class CsvFields
             }
             else
             {
+                // Fields are short: a plain loop beats a vectorised search's set-up here.
                 start = p;
-                var next = data[p..].IndexOfAny((byte)',', (byte)'\n');
-                p = next < 0 ? data.Length : p + next;
+                while (p < data.Length && data[p] != ',' && data[p] != '\n')
+                {
+                    p++;
+                }
+
                 end = p;
                 if (end > start && data[end - 1] == '\r' && (p == data.Length || data[p] == '\n'))
                 {
