@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Kiln.Batch.Input;
 using Kiln.Batch.Input.Csv;
 using Kiln.Batch.Input.Parquet;
+using Kiln.Batch.Logging;
 using Kiln.Batch.Output;
 using Kiln.Batch.Scoring;
 using Kiln.Inference.Decoding;
@@ -22,14 +23,18 @@ public static class BatchScorer
     /// <summary>How many bad rows the summary lists (all are counted; a bad-rows file gets every one).</summary>
     public const int ReportedBadRows = 100;
 
-    /// <summary>Scores <paramref name="request"/>'s input with <paramref name="runtime"/>, the runtime of model <paramref name="model"/> version <paramref name="version"/>.</summary>
+    /// <summary>
+    /// Scores <paramref name="request"/>'s input with <paramref name="runtime"/>, the runtime of model <paramref name="model"/>
+    /// version <paramref name="version"/>; with a <paramref name="log"/>, sampled blocks of scored rows go to it in input order.
+    /// </summary>
     public static async Task<BatchSummary> RunAsync(
         IModelRuntime runtime,
         string model,
         int version,
         BatchRequest request,
         IProgress<BatchProgress>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IBatchPredictionLog? log = null)
     {
         var files = InputFile.Resolve(request.Input);
         var outputPath = Path.GetFullPath(request.Output);
@@ -53,7 +58,8 @@ public static class BatchScorer
             ? new ParquetBatchSink(stream, batchId, version, keep)
             : new CsvBatchSink(stream, batchId, version, keep);
         await using var badRowsFile = request.BadRowsFile is { } badRowsPath ? new BadRowsFile(badRowsPath) : null;
-        var run = new Run(files, layout, keep, scorer, sink, request.OnError, badRowsFile, workers, request.BlockBytes, progress, clock);
+        var logging = log is null ? null : new LogTarget(log, new BatchLogSampler(log.SampleRate, HashCode.Combine(batchId)), batchId);
+        var run = new Run(files, layout, keep, scorer, sink, request.OnError, badRowsFile, logging, workers, request.BlockBytes, progress, clock);
         try
         {
             await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
@@ -80,12 +86,17 @@ public static class BatchScorer
             run.BadRows,
             run.FirstBadRows,
             clock.Elapsed.TotalSeconds,
-            sink.Columns);
+            sink.Columns)
+        {
+            LoggedRows = logging?.Sampler.LoggedRows ?? 0,
+        };
     }
 
     /// <summary>A batch id: <c>batch-</c>, the UTC time to the second, and random hex so two batches never share one.</summary>
     public static string NewBatchId() =>
         $"batch-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3))}";
+
+    private sealed record LogTarget(IBatchPredictionLog Log, BatchLogSampler Sampler, string BatchId);
 
     /// <summary>One batch's moving parts: the reading loop, the scoring tasks and the ordered writing loop.</summary>
     private sealed class Run(
@@ -96,6 +107,7 @@ public static class BatchScorer
         IBatchSink sink,
         BadRowPolicy policy,
         BadRowsFile? badRowsFile,
+        LogTarget? logging,
         int workers,
         int blockBytes,
         IProgress<BatchProgress>? progress,
@@ -224,6 +236,14 @@ public static class BatchScorer
                 if (part is not null)
                 {
                     await sink.WriteAsync(scored, part, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (logging is not null)
+                {
+                    foreach (var block in logging.Sampler.Blocks(scored, logging.BatchId))
+                    {
+                        await logging.Log.LogAsync(block, cancellationToken).ConfigureAwait(false);
+                    }
                 }
 
                 Rows += scored.Chunk.Rows;

@@ -12,6 +12,28 @@ public sealed partial class KilnClient
     public Task<PredictionPage> GetPredictionsAsync(string deployment, string? since = null, string? until = null, int? version = null, long? after = null, int limit = 100, CancellationToken cancellationToken = default) =>
         GetAsync($"api/deployments/{Escape(deployment)}/predictions{Query(("since", since), ("until", until), ("version", Text(version)), ("after", Text(after)), ("limit", Text(limit)))}", Json.PredictionPage, cancellationToken);
 
+    /// <summary>
+    /// Sends rows scored by a batch into a deployment's prediction log (a body <c>BatchPredictionsWriter</c> writes).
+    /// When the log is full the server takes nothing and says so; the same body is sent again after the wait it asks
+    /// for, up to <paramref name="attempts"/> times.
+    /// </summary>
+    public async Task<BatchPredictionsAccepted> PostBatchPredictionsAsync(string deployment, ReadOnlyMemory<byte> body, int attempts = 30, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var content = new ReadOnlyMemoryContent(body);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            using var response = await _http.PostAsync($"api/deployments/{Escape(deployment)}/batch-predictions", content, cancellationToken);
+            if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && attempt < attempts)
+            {
+                await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1), cancellationToken);
+                continue;
+            }
+
+            return await ReadAsync(response, Json.BatchPredictionsAccepted, cancellationToken);
+        }
+    }
+
     /// <summary>Downloads the logged predictions as CSV or Parquet into <paramref name="destination"/>.</summary>
     public async Task ExportPredictionsAsync(string deployment, string format, Stream destination, string? since = null, string? until = null, int? version = null, CancellationToken cancellationToken = default)
     {

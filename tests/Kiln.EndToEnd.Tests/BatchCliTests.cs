@@ -77,6 +77,43 @@ public sealed class BatchCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Batch_WithLog_PutsTheRowsInTheDeploymentsLogWhereGroundTruthJoinsThemByRequestIdAndRow()
+    {
+        var (server, environment, data) = await StartWithGbtAsync(1500);
+        await using var stopping = server;
+        await Cli(environment, "deploy", "bank", "--model", "gbt@prod");
+
+        var (_, stdout, _) = await Cli(environment, "batch", "--model", "gbt@prod", "--input", data, "--out", Path.Combine(_dataDir, "scored.csv"), "--log", "--output", "json");
+
+        var summary = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(1500, summary.GetProperty("loggedRows").GetInt64());
+        Assert.Equal("bank", summary.GetProperty("loggedTo").GetString());
+        var batchId = summary.GetProperty("batchId").GetString()!;
+
+        // Ground truth for every row, addressed as the output addresses them: request_id and row.
+        var input = File.ReadAllLines(data);
+        var label = Array.IndexOf(input[0].Split(','), "y");
+        var labels = input.Skip(1).Select((line, row) => new { request_id = batchId, row, value = line.Split(',')[label] }).ToArray();
+        using var http = new HttpClient { BaseAddress = server.Url };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
+        using var response = await http.PostAsync("api/deployments/bank/ground-truth", new StringContent(JsonSerializer.Serialize(new { labels }), Encoding.UTF8, "application/json"));
+        var result = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(response.IsSuccessStatusCode, result.ToString());
+        Assert.Equal(1500, result.GetProperty("accepted").GetInt32());
+        Assert.Equal(0, result.GetProperty("unknown").GetInt32());
+
+        var page = JsonDocument.Parse(await http.GetStringAsync("api/deployments/bank/predictions?limit=5")).RootElement;
+        var logged = page.GetProperty("predictions").EnumerateArray().First();
+        Assert.Equal("batch", logged.GetProperty("variant").GetString());
+        Assert.Equal(batchId, logged.GetProperty("requestId").GetString());
+
+        // A wrong body gets a 400 naming the field.
+        using var bad = await http.PostAsync("api/deployments/bank/batch-predictions", new StringContent("""{"model_name":"gbt","model_version":1,"id":"x","first_row":-1}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("first_row", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Batch_FileLargerThanTheMemoryBudget_StaysUnder300MBResident()
     {
         var (server, environment, sample) = await StartWithGbtAsync(5000);

@@ -26,7 +26,7 @@ internal sealed class ChunkScorer(IModelRuntime runtime, InputLayout layout)
         var (decoded, scored) = Decode(chunk, bad);
         if (decoded is null)
         {
-            return new ScoredChunk(chunk, scored, null, null, bad);
+            return new ScoredChunk(chunk, scored, null, null, null, bad);
         }
 
         InferenceResult result;
@@ -39,16 +39,17 @@ internal sealed class ChunkScorer(IModelRuntime runtime, InputLayout layout)
             var (kept, keptRows, all) = Isolate(chunk, decoded, scored, bad);
             if (kept is null)
             {
-                return new ScoredChunk(chunk, keptRows, null, null, all);
+                return new ScoredChunk(chunk, keptRows, null, null, null, all);
             }
 
             scored = keptRows;
             bad = all;
+            decoded = kept;
             result = runtime.Predict(kept, null);
         }
 
         var layout = Volatile.Read(ref _layout) ?? Interlocked.CompareExchange(ref _layout, OutputLayout.Of(result, scored.Length), null) ?? _layout!;
-        return new ScoredChunk(chunk, scored, result, layout, bad);
+        return new ScoredChunk(chunk, scored, decoded, result, layout, bad);
     }
 
     /// <summary>

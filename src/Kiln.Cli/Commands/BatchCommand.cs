@@ -22,10 +22,13 @@ internal static class BatchCommand
         var onError = new Option<string>("--on-error") { Description = "A bad row: fail (stop, no output) or skip (leave it out, count it, report it)", DefaultValueFactory = _ => "fail" };
         var badRows = new Option<string?>("--bad-rows") { Description = "With --on-error skip: write every bad row (row, file, column, problem) to this CSV file" };
         var runtime = new Option<string>("--runtime") { Description = "compiled (Kiln's tree engine where it applies) or reference (the model format's own runtime)", DefaultValueFactory = _ => "compiled" };
+        var log = new Option<bool>("--log") { Description = "Also send the scored rows to a deployment's prediction log (variant 'batch'), so drift and quality cover them; ground truth joins by request_id and row" };
+        var deployment = new Option<string?>("--deployment") { Description = "With --log: the deployment whose log takes the rows (default: the one deployment serving the model)" };
+        var logSample = new Option<double?>("--log-sample") { Description = "With --log: the share of rows to log, 0-1, in blocks of up to 256 rows (default: the deployment's log sample rate)" };
         var workers = new Option<int>("--workers") { Description = "Blocks scored at once, each on its own thread (default: one more than the cores)" };
         var command = new Command("batch", "Score CSV or Parquet files with a registered model: every core, input order kept, bad rows reported")
         {
-            model, input, output, format, keep, onError, badRows, runtime, workers,
+            model, input, output, format, keep, onError, badRows, runtime, log, deployment, logSample, workers,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -48,15 +51,54 @@ internal static class BatchCommand
                 throw new ArgumentException("--bad-rows needs --on-error skip (with fail, the first bad row stops the batch).");
             }
 
+            if (!parse.GetValue(log) && (parse.GetValue(deployment) is not null || parse.GetValue(logSample) is not null))
+            {
+                throw new ArgumentException("--deployment and --log-sample go with --log.");
+            }
+
+            if (parse.GetValue(logSample) is < 0 or > 1)
+            {
+                throw new ArgumentException("--log-sample must be between 0 and 1.");
+            }
+
             using var client = CommonOptions.CreateClient(parse);
             var version = await client.GetVersionAsync(parse.GetValue(model)!, cancellationToken);
+            ServerBatchLog? predictions = null;
+            string? loggedTo = null;
+            if (parse.GetValue(log))
+            {
+                var target = await LogTargetAsync(client, version.ModelName, parse.GetValue(deployment), cancellationToken);
+                loggedTo = target.Name;
+                predictions = new ServerBatchLog(client, target.Name, version.ModelName, version.Version, parse.GetValue(logSample) ?? target.LogSampleRate);
+            }
+
             using var loaded = await LocalModel.LoadAsync(client, version, cancellationToken);
             var scoring = reference ? loaded.ReferenceRuntime : loaded;
             var summary = await BatchProgressDisplay.RunAsync(progress =>
-                BatchScorer.RunAsync(scoring, version.ModelName, version.Version, request, progress, cancellationToken));
-            Print(summary, parse.GetValue(CommonOptions.Output));
+                BatchScorer.RunAsync(scoring, version.ModelName, version.Version, request, progress, cancellationToken, predictions));
+            Print(summary with { LoggedTo = loggedTo }, parse.GetValue(CommonOptions.Output));
         }));
         return command;
+    }
+
+    /// <summary>The deployment named, or else the one deployment whose variants serve the model.</summary>
+    private static async Task<Core.Deployments.Deployment> LogTargetAsync(Client.KilnClient client, string model, string? name, CancellationToken cancellationToken)
+    {
+        if (name is not null)
+        {
+            return (await client.GetDeploymentAsync(name, cancellationToken)).Deployment;
+        }
+
+        var serving = (await client.ListDeploymentsAsync(cancellationToken))
+            .Select(d => d.Deployment)
+            .Where(d => d.Variants.Any(v => v.ModelName == model))
+            .ToList();
+        return serving.Count switch
+        {
+            1 => serving[0],
+            0 => throw new ArgumentException($"--log: no deployment serves model '{model}'; name one with --deployment."),
+            _ => throw new ArgumentException($"--log: deployments {string.Join(", ", serving.Select(d => d.Name))} serve model '{model}'; name one with --deployment."),
+        };
     }
 
     private static void Print(BatchSummary summary, OutputFormat format)
@@ -73,6 +115,11 @@ internal static class BatchCommand
         table.AddRow("rows", summary.Rows.ToString("N0", CultureInfo.InvariantCulture));
         table.AddRow("scored", summary.Scored.ToString("N0", CultureInfo.InvariantCulture));
         table.AddRow("bad rows", summary.BadRows == 0 ? "0" : $"[yellow]{summary.BadRows.ToString("N0", CultureInfo.InvariantCulture)}[/]");
+        if (summary.LoggedTo is { } loggedTo)
+        {
+            table.AddRow("logged", Markup.Escape($"{summary.LoggedRows.ToString("N0", CultureInfo.InvariantCulture)} rows to deployment {loggedTo} (variant batch)"));
+        }
+
         table.AddRow("time", string.Create(CultureInfo.InvariantCulture, $"{summary.Seconds:F2} s ({summary.RowsPerSecond:N0} rows/s)"));
         table.AddRow("output", Markup.Escape($"{summary.Output} ({summary.OutputFormat.ToString().ToLowerInvariant()}: {string.Join(", ", summary.Columns)})"));
         CommandOutput.Table(table);

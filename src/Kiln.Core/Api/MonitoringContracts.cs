@@ -108,3 +108,7 @@ public sealed record PredictionLogCrash(
 /// <summary>What a custom-metrics upload stored.</summary>
 /// <param name="Stored">Points stored.</param>
 public sealed record CustomMetricsResult(int Stored);
+
+/// <summary>What <c>POST /api/deployments/{deployment}/batch-predictions</c> took into the prediction log.</summary>
+/// <param name="Rows">Rows queued for the log.</param>
+public sealed record BatchPredictionsAccepted([property: JsonPropertyName("rows")] int Rows);

@@ -27,6 +27,12 @@ public sealed record BatchSummary(
     double Seconds,
     IReadOnlyList<string> Columns)
 {
+    /// <summary>Rows sent to the prediction log (<c>kiln batch --log</c>); 0 when not logging.</summary>
+    public long LoggedRows { get; init; }
+
+    /// <summary>The deployment whose prediction log took the logged rows, if any.</summary>
+    public string? LoggedTo { get; init; }
+
     /// <summary>Rows read per second of wall time.</summary>
     public double RowsPerSecond => Seconds > 0 ? Rows / Seconds : 0;
 }

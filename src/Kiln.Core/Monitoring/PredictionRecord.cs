@@ -18,6 +18,7 @@ namespace Kiln.Core.Monitoring;
 /// <param name="Inputs">The decoded input batch.</param>
 /// <param name="Outputs">The model's outputs for the batch.</param>
 /// <param name="Signature">The serving model's signature: names the columns of tabular inputs.</param>
+/// <param name="FirstRow">The first row's index within the request: 0 online; a batch logs its rows in blocks addressed by their row in the batch.</param>
 public sealed record PredictionRecord(
     string RequestId,
     string Deployment,
@@ -28,7 +29,8 @@ public sealed record PredictionRecord(
     double LatencyMs,
     InferenceBatch Inputs,
     InferenceResult Outputs,
-    ModelSignature Signature)
+    ModelSignature Signature,
+    int FirstRow = 0)
 {
     /// <summary>How many rows the record holds.</summary>
     public int Rows => Inputs.Rows;

@@ -68,6 +68,7 @@ namespace Kiln.Core.Serialization;
 [JsonSerializable(typeof(GroundTruthRequest))]
 [JsonSerializable(typeof(CustomMetricsRequest))]
 [JsonSerializable(typeof(CustomMetricsResult))]
+[JsonSerializable(typeof(BatchPredictionsAccepted))]
 [JsonSerializable(typeof(IReadOnlyList<CustomMetricWindow>))]
 [JsonSerializable(typeof(PredictionPage))]
 [JsonSerializable(typeof(PredictionLogStatus))]

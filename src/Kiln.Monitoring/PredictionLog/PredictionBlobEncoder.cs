@@ -51,7 +51,7 @@ public sealed class PredictionBlobEncoder
             record.ModelName,
             record.ModelVersion,
             record.RequestId,
-            0,
+            record.FirstRow,
             rows,
             record.LatencyMs,
             PredictionTasks.Of(first.PositiveLabel is not null, first.Prediction is not null, first.Score is not null),

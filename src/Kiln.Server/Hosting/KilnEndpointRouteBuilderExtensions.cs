@@ -40,6 +40,7 @@ public static class KilnEndpointRouteBuilderExtensions
         app.MapPipelineEndpoints();
         app.MapPredictionLogEndpoints();
         app.MapGroundTruthEndpoints();
+        app.MapBatchPredictionEndpoints();
         app.MapMonitoringReportEndpoints();
         app.MapKeyEndpoints();
         app.MapAuditEndpoints();
