@@ -40,6 +40,7 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepExecutor, RegisterStepExecutor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepExecutor, DeployStepExecutor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepExecutor, CanaryStepExecutor>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepExecutor, BatchScoreStepExecutor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepExecutor, ApprovalStepExecutor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepExecutor, CommandStepExecutor>());
 

@@ -214,13 +214,12 @@ public sealed class PipelineFileReaderTests
     }
 
     [Fact]
-    public void Read_BatchScore_IsReservedWithAReason()
+    public void Read_BatchScore_IsAStepKindWithItsInputsChecked()
     {
-        var file = PipelineFileReader.Read("name: x\nsteps:\n  score:\n    kind: batch-score\n    with: { model: m, input: data.csv }\n");
+        var file = PipelineFileReader.Read("name: x\nsteps:\n  score:\n    kind: batch-score\n    with: { model: m, input: data.csv, format: xml }\n");
 
         var problem = Assert.Single(file.Problems);
-        Assert.Equal("steps.score.kind", problem.Path);
-        Assert.Contains("not part of Kiln yet", problem.Message);
+        Assert.Equal("steps.score.with.format", problem.Path);
     }
 
     [Fact]

@@ -159,6 +159,46 @@ public sealed class PipelineStepTests
         return values;
     }
 
+    [Fact]
+    public async Task BatchScore_ADataStepsRows_AreScoredIntoAnArtifactAndLoggedToTheDeployment()
+    {
+        using var app = new KilnAppFactory(settings: FastPolls);
+        await Requests.DeployGbtAsync(app, "bank");
+        using var http = app.CreateHttpClient();
+        await ApplyAsync(http, """
+            name: nightly
+            steps:
+              rows: { kind: data, with: { source: generator, rows: 300, seed: 3 } }
+              score:
+                kind: batch-score
+                needs: rows
+                with: { model: gbt@champion, input: "${{ steps.rows.outputs.dataset }}", keep_columns: [age], log: bank, log_sample: 1 }
+            """);
+
+        var run = await RunAsync(http, "nightly", new { });
+
+        Assert.Equal("succeeded", Status(run));
+        var outputs = Step(run, "score").GetProperty("outputs");
+        Assert.Equal((300, 300, 0, 1, 300), (outputs.GetProperty("rows").GetInt32(), outputs.GetProperty("scored").GetInt32(), outputs.GetProperty("bad_rows").GetInt32(),
+            outputs.GetProperty("model_version").GetInt32(), outputs.GetProperty("logged_rows").GetInt32()));
+        var predictions = outputs.GetProperty("predictions");
+        Assert.Equal(("dataset", 300), (predictions.GetProperty("kind").GetString(), predictions.GetProperty("rows").GetInt32()));
+        Assert.Contains(await LogAsync(http, run), l => l.Contains("gbt/1 scored 300 of 300 rows", StringComparison.Ordinal));
+
+        // The logged rows are where ground truth looks for them: the batch id and the row.
+        var batchId = outputs.GetProperty("batch_id").GetString()!;
+        var labels = new JsonArray(Enumerable.Range(0, 10).Select(r => (JsonNode)new JsonObject { ["request_id"] = batchId, ["row"] = r * 30, ["value"] = 1 }).ToArray());
+        var joined = await (await http.PostAsync("/api/deployments/bank/ground-truth", Requests.Json(new JsonObject { ["labels"] = labels }))).ReadJsonAsync();
+        Assert.Equal(10, joined.GetProperty("accepted").GetInt32());
+
+        // A bad row fails the step by default, naming it.
+        await File.WriteAllTextAsync(Path.Combine(app.DataDir, "bad.csv"), "age,balance,day,duration,campaign,pdays,previous\n30,1,2,3,4,5,6\n31,lots,2,3,4,5,6\n");
+        await ApplyAsync(http, "name: strict\nsteps:\n  score: { kind: batch-score, with: { model: gbt, version: 1, input: bad.csv } }\n");
+        var strict = await RunAsync(http, "strict", new { });
+        Assert.Equal("failed", Status(strict));
+        Assert.Contains("row 1 (bad.csv), column 'balance': expected a number, got text", Step(strict, "score").GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
     private static async Task ApplyAsync(HttpClient http, string yaml)
     {
         using var response = await http.PostAsync("/api/pipelines", new StringContent(yaml, Encoding.UTF8, "application/yaml"));
