@@ -1,5 +1,6 @@
 using Kiln.Server.Alerts;
 using Kiln.Server.Audit;
+using Kiln.Server.Batch;
 using Kiln.Server.Dashboard;
 using Kiln.Server.Endpoints;
 using Kiln.Server.Inference;
@@ -41,6 +42,7 @@ public static class KilnEndpointRouteBuilderExtensions
         app.MapPredictionLogEndpoints();
         app.MapGroundTruthEndpoints();
         app.MapBatchPredictionEndpoints();
+        app.MapBatchJobEndpoints();
         app.MapMonitoringReportEndpoints();
         app.MapKeyEndpoints();
         app.MapAuditEndpoints();

@@ -30,9 +30,12 @@ internal sealed class BatchScoreStepExecutor(PipelineArtifacts artifacts, IModel
 
     public async ValueTask<string?> CacheIdentityAsync(StepExecution step, CancellationToken cancellationToken)
     {
-        // An alias can name another version tomorrow: the version it names now is part of the key.
+        // An alias can name another version tomorrow, and a file another content: what they name now is the key.
         var version = await ResolveAsync(step, cancellationToken);
-        return $"model:{version.ModelName}/{version.Version}";
+        var input = step.Inputs["input"] is JsonValue value && value.TryGetValue<string>(out var path)
+            ? ";input:" + await PipelineArtifacts.DigestOfPathAsync(artifacts.AllowedPath(path, "input"), cancellationToken)
+            : "";
+        return $"model:{version.ModelName}/{version.Version}{input}";
     }
 
     public async Task<JsonObject> ExecuteAsync(StepExecution step, CancellationToken cancellationToken)
@@ -51,10 +54,11 @@ internal sealed class BatchScoreStepExecutor(PipelineArtifacts artifacts, IModel
             var other => throw new StepFailedException($"input on_error: '{other}' is not fail or skip"),
         };
         IBatchPredictionLog? logging = null;
-        if (step.Text("log") is { } deployment)
+        if (step.Text("log") is { Length: > 0 } deployment)
         {
             var target = await deployments.GetAsync(deployment, cancellationToken) ?? throw new StepFailedException($"input log: there is no deployment '{deployment}'");
-            logging = new QueueLog(log, deployment, version, step.Number("log_sample") ?? target.LogSampleRate, time);
+            var rate = step.Number("log_sample") is { } sample and >= 0 ? sample : target.LogSampleRate;
+            logging = new QueueLog(log, deployment, version, rate, time);
         }
 
         var scratch = Directory.CreateTempSubdirectory("kiln-batch-score-").FullName;
@@ -63,7 +67,7 @@ internal sealed class BatchScoreStepExecutor(PipelineArtifacts artifacts, IModel
         {
             var input = await artifacts.FetchDatasetAsync(step.Inputs["input"], scratch, "input", cancellationToken);
             var output = Path.Combine(scratch, format == BatchFileFormat.Parquet ? "predictions.parquet" : "predictions.csv");
-            var request = new BatchRequest(input, output, format, step.List("keep_columns"), policy, BatchId: $"{step.Pipeline}-{step.RunId[..8]}-{step.Step.Name}");
+            var request = new BatchRequest(input, output, format, step.List("keep_columns"), policy, BatchId: $"{step.Pipeline}-{step.RunId}-{step.Step.Name}");
             var last = TimeSpan.Zero;
             var progress = new InlineProgress(p =>
             {

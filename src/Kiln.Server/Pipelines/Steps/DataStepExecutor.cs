@@ -31,27 +31,10 @@ internal sealed class DataStepExecutor(PipelineArtifacts artifacts, IPredictionL
     public async ValueTask<string?> CacheIdentityAsync(StepExecution step, CancellationToken cancellationToken) => step.Text("source") switch
     {
         // A file's content decides its dataset, whatever its path; production rows change by the minute, so they are never reused.
-        "file" => "file:" + await DigestOfPathAsync(artifacts.AllowedPath(step.Text("path")!, "path"), cancellationToken),
+        "file" => "file:" + await PipelineArtifacts.DigestOfPathAsync(artifacts.AllowedPath(step.Text("path")!, "path"), cancellationToken),
         "production" => $"run:{step.RunId}:{step.Attempt}",
         _ => null,
     };
-
-    /// <summary>A file's digest, or a folder's: the digests of its tables, by name.</summary>
-    private static async Task<string> DigestOfPathAsync(string path, CancellationToken cancellationToken)
-    {
-        if (!Directory.Exists(path))
-        {
-            return await PipelineArtifacts.DigestOfFileAsync(path, cancellationToken);
-        }
-
-        var parts = new StringBuilder();
-        foreach (var file in Directory.EnumerateFiles(path).Where(IsTable).Order(StringComparer.Ordinal))
-        {
-            parts.Append(Path.GetFileName(file)).Append(':').Append(await PipelineArtifacts.DigestOfFileAsync(file, cancellationToken)).Append('\n');
-        }
-
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(parts.ToString())));
-    }
 
     public async Task<JsonObject> ExecuteAsync(StepExecution step, CancellationToken cancellationToken)
     {
@@ -93,7 +76,7 @@ internal sealed class DataStepExecutor(PipelineArtifacts artifacts, IPredictionL
         }
 
         // A folder: every CSV and Parquet file in it (name order), one table; a column missing from a file is empty there.
-        var files = Directory.EnumerateFiles(path).Where(IsTable).Order(StringComparer.Ordinal).ToList();
+        var files = Directory.EnumerateFiles(path).Where(PipelineArtifacts.IsTable).Order(StringComparer.Ordinal).ToList();
         if (files.Count == 0)
         {
             throw new StepFailedException($"input path: the folder '{step.Text("path")}' holds no .csv or .parquet file");
@@ -119,7 +102,6 @@ internal sealed class DataStepExecutor(PipelineArtifacts artifacts, IPredictionL
         return (combined, total, null, 0);
     }
 
-    private static bool IsTable(string file) => Path.GetExtension(file).ToUpperInvariant() is ".CSV" or ".PARQUET" or ".PQ";
 
     private static (string Path, long Rows, string? HoldoutPath, long HoldoutRows) Generate(StepExecution step, string scratch)
     {

@@ -111,6 +111,26 @@ internal sealed class PipelineArtifacts(IArtifactStore store, IOptions<KilnOptio
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(content, cancellationToken));
     }
 
+    /// <summary>A file's digest, or a folder's: the digests of its tables (.csv, .parquet, .pq), by name.</summary>
+    public static async Task<string> DigestOfPathAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(path))
+        {
+            return await DigestOfFileAsync(path, cancellationToken);
+        }
+
+        var parts = new StringBuilder();
+        foreach (var file in Directory.EnumerateFiles(path).Where(IsTable).Order(StringComparer.Ordinal))
+        {
+            parts.Append(Path.GetFileName(file)).Append(':').Append(await DigestOfFileAsync(file, cancellationToken)).Append('\n');
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(parts.ToString())));
+    }
+
+    /// <summary>Whether a file is a table steps read: .csv, .parquet or .pq.</summary>
+    public static bool IsTable(string file) => Path.GetExtension(file).ToUpperInvariant() is ".CSV" or ".PARQUET" or ".PQ";
+
     /// <summary>A path named in a pipeline file, if it lies under a folder steps may read; relative paths are from the data folder.</summary>
     public string AllowedPath(string path, string field)
     {
