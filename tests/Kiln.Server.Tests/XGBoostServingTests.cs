@@ -48,5 +48,33 @@ public sealed class XGBoostServingTests : IDisposable
         Assert.Contains("predictions", await v1.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AnMlflowXGBoostDirectory_RegistersAsItIs_AndAnswersMlflowDataframesByItsColumns()
+    {
+        using var client = _factory.CreateKilnClient();
+        using var http = _factory.CreateHttpClient();
+        var version = await client.RegisterAsync("mlflow-xgb", Path.Combine(Fixtures, "mlflow_xgboost"), new RegisterOptions { Alias = "champion" });
+        await client.DeployAsync("mlflow-xgb", "mlflow-xgb@champion");
+
+        using var expected = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Fixtures, "binary_logistic.expected.json")));
+        var row = expected.RootElement.GetProperty("inputs").EnumerateArray().Select((r, i) => (Row: r, Index: i)).First(x => x.Row.EnumerateArray().All(v => v.ValueKind != JsonValueKind.Null));
+        var body = "{\"dataframe_split\":{\"columns\":[\"x0\",\"x1\",\"x2\",\"x3\",\"x4\",\"x5\"],\"data\":[" + row.Row.GetRawText() + "]}}";
+        using var response = await http.PostAsync("/deployments/mlflow-xgb/invocations", Support.Requests.Json(body));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.IsSuccessStatusCode, text);
+        Assert.Equal(("xgboost", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"), (version.Manifest.Flavor, version.Manifest.RunId));
+        var p = expected.RootElement.GetProperty("predictions")[row.Index][0].GetDouble();
+        Assert.Contains(Numbers(JsonDocument.Parse(text).RootElement), n => Math.Abs(n - p) <= 1e-6);
+    }
+
+    private static IEnumerable<double> Numbers(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Number => [element.GetDouble()],
+        JsonValueKind.Array => element.EnumerateArray().SelectMany(Numbers),
+        JsonValueKind.Object => element.EnumerateObject().SelectMany(p => Numbers(p.Value)),
+        _ => [],
+    };
+
     public void Dispose() => _factory.Dispose();
 }

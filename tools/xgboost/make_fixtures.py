@@ -8,6 +8,12 @@ CASE.expected.json ({"inputs": [[...]], "margins": [[...]], "predictions": [[...
 hold NaN as null, margins are Booster.predict(output_margin=True) and predictions
 Booster.predict() (probabilities for classifiers, values for regressors), both float32 as XGBoost
 computes them. Deterministic (fixed seeds), so re-running reproduces the committed files.
+
+Also: binary_logistic.ubj and multiclass_softprob.ubj (the same boosters in XGBoost's UBJSON format);
+binary_logistic.legacy.xgb (XGBoost's older binary format, which Kiln refuses by name); and mlflow_xgboost/, an
+MLflow model directory as mlflow.xgboost.save_model(model_format="ubj") lays it out: model.ubj and an MLmodel file
+with the xgboost and python_function flavors and a column signature (MLflow itself is not packaged in Debian, so the
+MLmodel file is written here, field for field as MLflow 2.x writes it).
 """
 import json
 import os
@@ -56,3 +62,43 @@ write("binary_logitraw", train({"objective": "binary:logitraw", "max_depth": 3, 
 write("regression", train({"objective": "reg:squarederror", "max_depth": 6, "base_score": 1.5}, x, signal * 3 + 1, 40), test)
 write("multiclass_softprob", train({"objective": "multi:softprob", "num_class": 3, "max_depth": 3}, x, np.digitize(signal, [-0.5, 0.5]), 15), test)
 write("reg_logistic", train({"objective": "reg:logistic", "max_depth": 3}, x, 1 / (1 + np.exp(-signal)), 25), test)
+
+
+def save(name, booster, suffix):
+    booster.save_model(os.path.join(OUT, f"{name}{suffix}"))
+
+
+binary = train({"objective": "binary:logistic", "max_depth": 4}, x, (signal > 0).astype(int), 30)
+save("binary_logistic", binary, ".ubj")
+save("binary_logistic", binary, ".legacy.xgb")
+save("multiclass_softprob", train({"objective": "multi:softprob", "num_class": 3, "max_depth": 3}, x, np.digitize(signal, [-0.5, 0.5]), 15), ".ubj")
+
+mlflow_dir = os.path.join(OUT, "mlflow_xgboost")
+os.makedirs(mlflow_dir, exist_ok=True)
+binary.save_model(os.path.join(mlflow_dir, "model.ubj"))
+columns = ", ".join('{"type": "float", "name": "x%d", "required": true}' % i for i in range(6))
+with open(os.path.join(mlflow_dir, "MLmodel"), "w") as f:
+    f.write(f"""artifact_path: model
+flavors:
+  python_function:
+    data: model.ubj
+    env:
+      conda: conda.yaml
+      virtualenv: python_env.yaml
+    loader_module: mlflow.xgboost
+    python_version: 3.11.2
+  xgboost:
+    code: null
+    data: model.ubj
+    model_class: xgboost.core.Booster
+    model_format: ubj
+    xgb_version: {xgb.__version__}
+mlflow_version: 2.9.2
+model_uuid: 5f0c2d2e8b7a4c1f9e3d6a0b1c2d3e4f
+run_id: 0f1e2d3c4b5a69788796a5b4c3d2e1f0
+signature:
+  inputs: '[{columns}]'
+  outputs: '[{{"type": "tensor", "tensor-spec": {{"dtype": "float32", "shape": [-1]}}}}]'
+  params: null
+utc_time_created: '2026-12-07 12:00:00.000000'
+""")

@@ -4,8 +4,12 @@ using YamlDotNet.RepresentationModel;
 
 namespace Kiln.Inference.Packaging;
 
-/// <summary>What Kiln reads from an MLflow <c>MLmodel</c> file: the onnx flavor's model file, the signature, the input example and metadata.</summary>
+/// <summary>
+/// What Kiln reads from an MLflow <c>MLmodel</c> file: the flavor Kiln serves it with (<c>onnx</c>, or <c>xgboost</c>
+/// for models saved as JSON or UBJSON) and its model file, the signature, the input example and metadata.
+/// </summary>
 internal sealed record MlflowModelFile(
+    string Flavor,
     string ModelFile,
     string? SignatureInputs,
     string? SignatureOutputs,
@@ -33,9 +37,14 @@ internal sealed record MlflowModelFile(
         }
 
         var flavors = Mapping(root, "flavors") ?? throw KilnException.Invalid(FileName, "has no 'flavors'.");
-        var onnx = Mapping(flavors, "onnx")
-            ?? throw KilnException.Invalid(FileName, $"has no 'onnx' flavor (flavors: {string.Join(", ", flavors.Children.Keys)}); Kiln imports MLflow models saved with mlflow.onnx.");
-        var modelFile = Scalar(onnx, "data") ?? throw KilnException.Invalid(FileName, "the onnx flavor has no 'data' (the model file).");
+        var (flavor, section) = Mapping(flavors, "onnx") is { } onnx ? ("onnx", onnx)
+            : Mapping(flavors, "xgboost") is { } xgboost ? ("xgboost", xgboost)
+            : throw KilnException.Invalid(FileName, $"has no 'onnx' or 'xgboost' flavor (flavors: {string.Join(", ", flavors.Children.Keys)}); Kiln imports MLflow models saved with mlflow.onnx, or with mlflow.xgboost in the json or ubj model format.");
+        var modelFile = Scalar(section, "data") ?? throw KilnException.Invalid(FileName, $"the {flavor} flavor has no 'data' (the model file).");
+        if (flavor == "xgboost" && Scalar(section, "model_format") is { } format && format is not ("json" or "ubj"))
+        {
+            throw KilnException.Invalid(FileName, $"the xgboost flavor's model_format is '{format}'; Kiln reads XGBoost's json and ubj formats (log the model with mlflow.xgboost.log_model(..., model_format=\"ubj\") or \"json\").");
+        }
         var signature = Mapping(root, "signature");
         var example = Mapping(root, "saved_input_example_info");
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -56,6 +65,7 @@ internal sealed record MlflowModelFile(
         }
 
         return new MlflowModelFile(
+            flavor,
             modelFile,
             signature is null ? null : Scalar(signature, "inputs"),
             signature is null ? null : Scalar(signature, "outputs"),

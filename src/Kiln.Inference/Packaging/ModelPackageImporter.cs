@@ -45,6 +45,11 @@ public static class ModelPackageImporter
             throw KilnException.Invalid(MlflowModelFile.FileName, $"names model file '{modelFile}', which is not in the package.");
         }
 
+        if (mlflow?.Flavor == ModelFlavors.XGBoost)
+        {
+            return XGBoostPackageImporter.Import(directory, modelFile, files, options, mlflow);
+        }
+
         var modelBytes = File.ReadAllBytes(Path.Combine(directory, modelFile));
         var session = OnnxRuntimeFactory.CreateSession(modelBytes, modelFile);
         ModelSignature signature;

@@ -9,12 +9,16 @@ using Kiln.Inference.Writers;
 namespace Kiln.Inference.Packaging;
 
 /// <summary>
-/// Imports an XGBoost model saved in XGBoost's JSON format (<c>save_model("model.json")</c>): read, compiled, run once on a
-/// synthesized example, and described in the manifest (objective, XGBoost version, the compiled form).
+/// Imports an XGBoost model saved in XGBoost's JSON or UBJSON format (<c>save_model("model.json")</c> or <c>"model.ubj"</c>),
+/// alone or in an MLflow model directory with the xgboost flavor: read, compiled, run once on a synthesized example,
+/// and described in the manifest (objective, XGBoost version, the compiled form).
 /// </summary>
 internal static class XGBoostPackageImporter
 {
-    /// <summary>The package's XGBoost model file: its one <c>.json</c> file when it has no <c>.onnx</c> file and that JSON is an XGBoost model; else null.</summary>
+    /// <summary>
+    /// The package's XGBoost model file when it has no <c>.onnx</c> file: its one <c>.ubj</c> file, or its one <c>.json</c>
+    /// file if that JSON is an XGBoost model; else null.
+    /// </summary>
     public static string? SingleModelFile(string directory, string[] files)
     {
         if (files.Any(f => f.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)))
@@ -22,7 +26,13 @@ internal static class XGBoostPackageImporter
             return null;
         }
 
+        var ubjson = files.Where(f => f.EndsWith(".ubj", StringComparison.OrdinalIgnoreCase)).ToArray();
         var json = files.Where(f => f.EndsWith(".json", StringComparison.OrdinalIgnoreCase)).ToArray();
+        if (ubjson.Length == 1 && json.Length == 0)
+        {
+            return ubjson[0];
+        }
+
         if (json.Length != 1)
         {
             return null;
@@ -40,7 +50,11 @@ internal static class XGBoostPackageImporter
         }
     }
 
-    public static ImportedPackage Import(string directory, string modelFile, IReadOnlyList<string> files, ImportOptions options)
+    /// <summary>
+    /// Imports the model file, alone or as an MLflow model directory saved with the xgboost flavor (whose signature
+    /// names the columns, and whose run id and metadata are kept).
+    /// </summary>
+    public static ImportedPackage Import(string directory, string modelFile, IReadOnlyList<string> files, ImportOptions options, MlflowModelFile? mlflow = null)
     {
         XGBoostModel model;
         using (var stream = File.OpenRead(Path.Combine(directory, modelFile)))
@@ -49,6 +63,11 @@ internal static class XGBoostPackageImporter
         }
 
         var signature = XGBoostRuntime.SignatureOf(model);
+        if (mlflow?.SignatureInputs is { } mlflowInputs)
+        {
+            signature = SignatureReconciler.ApplyMlflowInputs(signature, MlflowSchema.Parse(mlflowInputs, "MLmodel signature.inputs"));
+        }
+
         if (options.FeatureNames is { Count: > 0 } featureNames)
         {
             signature = SignatureReconciler.ApplyFeatureNames(signature, featureNames);
@@ -68,6 +87,11 @@ internal static class XGBoostPackageImporter
             metadata["xgboost.version"] = version;
         }
 
+        foreach (var (key, value) in mlflow?.Metadata ?? new Dictionary<string, string>())
+        {
+            metadata.TryAdd(key, value);
+        }
+
         var manifest = new ModelManifest
         {
             Flavor = ModelFlavors.XGBoost,
@@ -76,7 +100,7 @@ internal static class XGBoostPackageImporter
             InputExample = V2RequestWriter.ToJson(example),
             Metadata = metadata,
             Source = options.Source,
-            RunId = options.RunId,
+            RunId = options.RunId ?? mlflow?.RunId,
         };
         return new ImportedPackage(manifest, files);
     }

@@ -49,6 +49,89 @@ public sealed class XGBoostPackageTests
     }
 
     [Theory]
+    [InlineData("binary_logistic")]
+    [InlineData("multiclass_softprob")]
+    public void AModelSavedAsUbjson_ServesWhatTheSameModelAsJsonServes(string name)
+    {
+        using var asJson = new TempDirectory().WithFile("model.json", File.ReadAllText(Path.Combine(Fixtures, name + ".json")));
+        using var asUbjson = new TempDirectory();
+        File.Copy(Path.Combine(Fixtures, name + ".ubj"), Path.Combine(asUbjson.Path, "model.ubj"));
+
+        var json = ModelPackageImporter.Import(asJson.Path, new ImportOptions());
+        var ubjson = ModelPackageImporter.Import(asUbjson.Path, new ImportOptions());
+        using var fromJson = new XGBoostRuntimeFactory().Load(json.Manifest, path => File.OpenRead(Path.Combine(asJson.Path, path)));
+        using var fromUbjson = new XGBoostRuntimeFactory().Load(ubjson.Manifest, path => File.OpenRead(Path.Combine(asUbjson.Path, path)));
+
+        Assert.Equal(("xgboost", "model.ubj"), (ubjson.Manifest.Flavor, ubjson.Manifest.ModelFile));
+        var (batch, _) = Expected(name);
+        var a = fromJson.Predict(batch, null);
+        var b = fromUbjson.Predict(batch, null);
+        Assert.Equal(a.Outputs.Select(o => o.Name), b.Outputs.Select(o => o.Name));
+        for (var o = 0; o < a.Outputs.Count; o++)
+        {
+            Assert.Equal(a.Outputs[o].Data.Cast<object>(), b.Outputs[o].Data.Cast<object>());
+        }
+    }
+
+    [Fact]
+    public void AnMlflowDirectoryWithTheXGBoostFlavor_ImportsWithItsColumnsAndRun_AndAnswersXGBoostsPredictions()
+    {
+        using var directory = new TempDirectory();
+        foreach (var file in Directory.GetFiles(Path.Combine(Fixtures, "mlflow_xgboost")))
+        {
+            File.Copy(file, Path.Combine(directory.Path, Path.GetFileName(file)));
+        }
+
+        var package = ModelPackageImporter.Import(directory.Path, new ImportOptions());
+        using var runtime = new XGBoostRuntimeFactory().Load(package.Manifest, path => File.OpenRead(Path.Combine(directory.Path, path)));
+
+        var manifest = package.Manifest;
+        Assert.Equal((ModelFlavors.XGBoost, "model.ubj"), (manifest.Flavor, manifest.ModelFile));
+        Assert.Equal(["x0", "x1", "x2", "x3", "x4", "x5"], manifest.Signature.Inputs[0].Columns!);
+        Assert.Equal("0f1e2d3c4b5a69788796a5b4c3d2e1f0", manifest.RunId);
+        Assert.Equal("2.9.2", manifest.Metadata["mlflow_version"]);
+        var (batch, expected) = Expected("binary_logistic");
+        var probabilities = (float[])runtime.Predict(batch, null).Outputs[1].Data;
+        for (var r = 0; r < batch.Rows; r++)
+        {
+            Assert.True(ResultComparison.Close(expected[r][0], probabilities[(r * 2) + 1]), $"row {r}: P(1) {probabilities[(r * 2) + 1]} instead of {expected[r][0]}");
+        }
+    }
+
+    [Fact]
+    public void XGBoostsOlderBinaryFormat_IsRefusedSayingHowToSaveIt()
+    {
+        using var directory = new TempDirectory();
+        foreach (var file in Directory.GetFiles(Path.Combine(Fixtures, "mlflow_xgboost")))
+        {
+            File.Copy(file, Path.Combine(directory.Path, Path.GetFileName(file)));
+        }
+
+        File.Copy(Path.Combine(Fixtures, "binary_logistic.legacy.xgb"), Path.Combine(directory.Path, "model.ubj"), overwrite: true);
+
+        var error = Assert.Throws<Kiln.Core.KilnException>(() => ModelPackageImporter.Import(directory.Path, new ImportOptions()));
+
+        Assert.Contains("older binary format", error.Message, StringComparison.Ordinal);
+        Assert.Contains("model.ubj", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnMlflowDirectoryInTheXgbFormat_IsRefusedNamingTheFormat()
+    {
+        using var directory = new TempDirectory();
+        foreach (var file in Directory.GetFiles(Path.Combine(Fixtures, "mlflow_xgboost")))
+        {
+            File.Copy(file, Path.Combine(directory.Path, Path.GetFileName(file)));
+        }
+
+        File.WriteAllText(Path.Combine(directory.Path, "MLmodel"), File.ReadAllText(Path.Combine(directory.Path, "MLmodel")).Replace("model_format: ubj", "model_format: xgb", StringComparison.Ordinal));
+
+        var error = Assert.Throws<Kiln.Core.KilnException>(() => ModelPackageImporter.Import(directory.Path, new ImportOptions()));
+
+        Assert.Contains("model_format is 'xgb'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("regression")]
     [InlineData("binary_logitraw")]
     public void ARegressorOrRawMargin_AnswersPredict(string name)
