@@ -79,7 +79,7 @@ public class ModelPackageImporterErrorTests
     }
 
     [Fact]
-    public void Import_MlmodelWithoutOnnxFlavor_IsInvalid() =>
+    public void Import_MlmodelWithoutAFlavorKilnServes_IsInvalid() =>
         AssertRefused(
             new TempDirectory().WithModel("tree_classifier.onnx", "model.onnx").WithFile("MLmodel", """
                 artifact_path: model
@@ -90,7 +90,7 @@ public class ModelPackageImporterErrorTests
                   sklearn:
                     pickled_model: model.pkl
                 """),
-            "MLmodel", "has no 'onnx' flavor (flavors: python_function, sklearn)");
+            "MLmodel", "has no 'onnx' or 'xgboost' flavor (flavors: python_function, sklearn)");
 
     [Fact]
     public void Import_MlmodelWithoutFlavors_IsInvalid() =>

@@ -22,6 +22,7 @@ internal sealed class XGBoostRuntime : IModelRuntime
     private readonly CompiledTreeEnsemble _trees;
     private readonly float[] _initial;
     private readonly string[] _classLabels;
+    private readonly string[] _outputNames;
 
     public XGBoostRuntime(XGBoostModel model, ModelSignature? signature = null)
     {
@@ -30,6 +31,7 @@ internal sealed class XGBoostRuntime : IModelRuntime
         _initial = Enumerable.Repeat(model.BaseMargin, _trees.TargetCount).ToArray();
         _classLabels = Enumerable.Range(0, Math.Max(model.Objective.Classes, 0)).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         Signature = signature ?? SignatureOf(model);
+        _outputNames = Signature.Outputs.Select(o => o.Name).ToArray();
     }
 
     public ModelSignature Signature { get; }
@@ -60,8 +62,14 @@ internal sealed class XGBoostRuntime : IModelRuntime
         try
         {
             _trees.Score(matrix.Values, rows, matrix.Stride, margins, _initial);
-            var names = outputs is null || outputs.Count == 0 ? Signature.Outputs.Select(o => o.Name).ToArray() : outputs;
-            return new InferenceResult(names.Select(name => Output(name, margins.AsSpan(0, rows * targets), rows)).ToArray());
+            var names = outputs is null || outputs.Count == 0 ? _outputNames : outputs;
+            var tensors = new Tensor[names.Count];
+            for (var i = 0; i < tensors.Length; i++)
+            {
+                tensors[i] = Output(names[i], margins.AsSpan(0, rows * targets), rows);
+            }
+
+            return new InferenceResult(tensors);
         }
         finally
         {
