@@ -19,47 +19,17 @@ public static class BatchPredictionsWriter
         writer.WriteStartArray("inputs"u8);
         foreach (var tensor in inputs.Inputs)
         {
-            WriteTensor(writer, tensor);
+            TensorJson.WriteV2Tensor(writer, tensor);
         }
 
         writer.WriteEndArray();
         writer.WriteStartArray("predictions"u8);
         foreach (var tensor in outputs.Outputs)
         {
-            WriteTensor(writer, tensor);
+            TensorJson.WriteV2Tensor(writer, tensor);
         }
 
         writer.WriteEndArray();
-        writer.WriteEndObject();
-    }
-
-    private static void WriteTensor(Utf8JsonWriter writer, Tensor tensor)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("name"u8, tensor.Name);
-        writer.WriteString("datatype"u8, tensor.DataType.ToV2Name());
-        writer.WriteStartArray("shape"u8);
-        foreach (var dim in tensor.Shape)
-        {
-            writer.WriteNumberValue(dim);
-        }
-
-        writer.WriteEndArray();
-        if (tensor.Labels is { } labels)
-        {
-            writer.WriteStartObject("parameters"u8);
-            writer.WriteStartArray("labels"u8);
-            foreach (var label in labels)
-            {
-                writer.WriteStringValue(label);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
-        writer.WritePropertyName("data"u8);
-        TensorJson.WriteFlat(writer, tensor);
         writer.WriteEndObject();
     }
 }

@@ -8,6 +8,37 @@ internal static class TensorJson
 {
     public static void WriteFlat(Utf8JsonWriter writer, Tensor tensor) => WriteRange(writer, tensor, 0, tensor.Length);
 
+    /// <summary>An Open Inference Protocol v2 tensor object: name, datatype, shape, <c>parameters.labels</c> when it has labels, flat data.</summary>
+    public static void WriteV2Tensor(Utf8JsonWriter writer, Tensor tensor)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("name"u8, tensor.Name);
+        writer.WriteString("datatype"u8, tensor.DataType.ToV2Name());
+        writer.WriteStartArray("shape"u8);
+        foreach (var dim in tensor.Shape)
+        {
+            writer.WriteNumberValue(dim);
+        }
+
+        writer.WriteEndArray();
+        if (tensor.Labels is { } labels)
+        {
+            writer.WriteStartObject("parameters"u8);
+            writer.WriteStartArray("labels"u8);
+            foreach (var label in labels)
+            {
+                writer.WriteStringValue(label);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        writer.WritePropertyName("data"u8);
+        WriteFlat(writer, tensor);
+        writer.WriteEndObject();
+    }
+
     public static void WriteRange(Utf8JsonWriter writer, Tensor tensor, int start, int count)
     {
         writer.WriteStartArray();

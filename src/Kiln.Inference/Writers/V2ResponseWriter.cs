@@ -21,32 +21,7 @@ public static class V2ResponseWriter
         writer.WriteStartArray("outputs"u8);
         foreach (var tensor in result.Outputs)
         {
-            writer.WriteStartObject();
-            writer.WriteString("name"u8, tensor.Name);
-            writer.WriteString("datatype"u8, tensor.DataType.ToV2Name());
-            writer.WriteStartArray("shape"u8);
-            foreach (var dim in tensor.Shape)
-            {
-                writer.WriteNumberValue(dim);
-            }
-
-            writer.WriteEndArray();
-            if (tensor.Labels is { } labels)
-            {
-                writer.WriteStartObject("parameters"u8);
-                writer.WriteStartArray("labels"u8);
-                foreach (var label in labels)
-                {
-                    writer.WriteStringValue(label);
-                }
-
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-            }
-
-            writer.WritePropertyName("data"u8);
-            TensorJson.WriteFlat(writer, tensor);
-            writer.WriteEndObject();
+            TensorJson.WriteV2Tensor(writer, tensor);
         }
 
         writer.WriteEndArray();
