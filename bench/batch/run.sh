@@ -4,7 +4,8 @@
 #   - the 7-feature GradientBoosting (100 trees, depth 3): scikit-learn's for the peer, the same model exported to
 #     ONNX for Kiln (served by the compiled tree engine, and by ONNX Runtime with --runtime reference);
 #   - the whole-table models: the peer's one-hot + GradientBoosting pipeline (train_sklearn.py) and a FastTree model
-#     trained by `kiln train` on the same training rows (the mlnet flavor).
+#     trained by `kiln train` on the same training rows (the mlnet flavor, served by the compiled tree engine, and by
+#     ML.NET with --runtime reference).
 # Each scorer runs RUNS times (default 3); the median is reported. Kiln's "scoring" time is the batch's own clock
 # (input opened to output closed), like the peer's (model loaded, file read, scored, written); "process" is the
 # whole command, start-up and model fetch included.
@@ -61,6 +62,7 @@ read -r gbt_ref gbt_ref_process < <(kiln gbt7/1 --runtime reference)
 read -r gbt_keep gbt_keep_process < <(kiln gbt7/1 --keep-columns age,job,marital,education,default,balance,housing,loan,contact,day,month,duration,campaign,pdays,previous,poutcome)
 pipe_peer=$(peer "$TMP/pipeline.joblib")
 read -r ml_kiln ml_kiln_process < <(kiln bank-ml/1)
+read -r ml_ref ml_ref_process < <(kiln bank-ml/1 --runtime reference)
 
 ratio() { echo "scale=1; $1 / $2" | bc; }
 cat <<TABLE
@@ -70,5 +72,6 @@ $ROWS rows, $(nproc) cores, median of $RUNS runs; rows/s (× the peer on the sam
 | GBT 7 features, compiled tree engine | $gbt_peer | $gbt_kiln ($(ratio "$gbt_kiln" "$gbt_peer")×) | $gbt_kiln_process ($(ratio "$gbt_kiln_process" "$gbt_peer")×) |
 | same, all 16 input columns kept (as the peer writes) | $gbt_peer | $gbt_keep ($(ratio "$gbt_keep" "$gbt_peer")×) | $gbt_keep_process ($(ratio "$gbt_keep_process" "$gbt_peer")×) |
 | same, --runtime reference (ONNX Runtime) | $gbt_peer | $gbt_ref ($(ratio "$gbt_ref" "$gbt_peer")×) | $gbt_ref_process ($(ratio "$gbt_ref_process" "$gbt_peer")×) |
-| whole table: peer pipeline vs kiln train FastTree (mlnet) | $pipe_peer | $ml_kiln ($(ratio "$ml_kiln" "$pipe_peer")×) | $ml_kiln_process ($(ratio "$ml_kiln_process" "$pipe_peer")×) |
+| whole table: peer pipeline vs kiln train FastTree (mlnet), compiled tree engine | $pipe_peer | $ml_kiln ($(ratio "$ml_kiln" "$pipe_peer")×) | $ml_kiln_process ($(ratio "$ml_kiln_process" "$pipe_peer")×) |
+| same, --runtime reference (ML.NET) | $pipe_peer | $ml_ref ($(ratio "$ml_ref" "$pipe_peer")×) | $ml_ref_process ($(ratio "$ml_ref_process" "$pipe_peer")×) |
 TABLE

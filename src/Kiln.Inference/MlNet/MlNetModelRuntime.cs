@@ -8,13 +8,25 @@ using Microsoft.ML.Data;
 
 namespace Kiln.Inference.MlNet;
 
+/// <summary>An mlnet model's scorer: rows of features in, [rows, width] scores and each row's class index out.</summary>
+internal interface IMlNetScorer : IModelRuntime, IReportsModelEngine
+{
+    (float[] Scores, int[] Labels) Score(BatchColumns columns);
+}
+
+/// <summary>ML.NET's own runtime of an mlnet model, which records why the compiled tree engine does not serve it.</summary>
+internal interface IMlNetReferenceRuntime : IMlNetScorer
+{
+    new ModelEngine Engine { get; set; }
+}
+
 /// <summary>
 /// Serves an ML.NET model row by row through pooled prediction engines: an engine is not thread-safe,
 /// so each call rents one with its own input and output objects. Measured on the bank model, one
 /// <see cref="ITransformer.Transform"/> over a view of the batch costs ~0.4 ms for a single row and is no
 /// faster per row at 1000 rows (bench/Kiln.Benchmarks MlNetServingBenchmarks), so there is no batch path.
 /// </summary>
-internal abstract class MlNetModelRuntime<TOutput> : IModelRuntime
+internal abstract class MlNetModelRuntime<TOutput> : IMlNetReferenceRuntime
     where TOutput : class, new()
 {
     private readonly MLContext _ml;
@@ -45,6 +57,9 @@ internal abstract class MlNetModelRuntime<TOutput> : IModelRuntime
 
     public ModelSignature Signature { get; }
 
+    /// <summary>ML.NET, and why the compiled tree engine does not serve the model (set by the factory).</summary>
+    public ModelEngine Engine { get; set; } = new(ModelEngine.MlNet, "the model was not offered to the compiled tree engine");
+
     protected MlNetFlavorOptions Options { get; }
 
     /// <summary>Scores per row: 2 for binary, the class count for multiclass, 1 for regression.</summary>
@@ -53,18 +68,21 @@ internal abstract class MlNetModelRuntime<TOutput> : IModelRuntime
     public InferenceResult Predict(InferenceBatch batch, IReadOnlyList<string>? outputs)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var columns = _map.Columns(batch);
-        var scores = new float[batch.Rows * Width];
-        var labels = new int[batch.Rows];
-        ScoreRows(columns, scores, labels);
-        return BuildResult(batch.Rows, scores, labels, outputs is null || outputs.Count == 0 ? _allOutputs : outputs);
+        var (scores, labels) = Score(_map.Columns(batch));
+        return MlNetOutputs.Build(Options, Width, outputs is null || outputs.Count == 0 ? _allOutputs : outputs, _allOutputs, batch.Rows, scores, labels);
     }
 
     /// <summary>Copies one engine prediction into <paramref name="scores"/> (one row) and returns its class index.</summary>
     protected abstract int Read(TOutput prediction, Span<float> scores);
 
-    /// <summary>The output tensor called <paramref name="name"/>, or null when the task has no such output.</summary>
-    protected abstract Kiln.Core.Tensors.Tensor? Output(string name, int rows, float[] scores, int[] labels);
+
+    public (float[] Scores, int[] Labels) Score(BatchColumns columns)
+    {
+        var scores = new float[columns.Rows * Width];
+        var labels = new int[columns.Rows];
+        ScoreRows(columns, scores, labels);
+        return (scores, labels);
+    }
 
     private void ScoreRows(BatchColumns columns, float[] scores, int[] labels)
     {
@@ -86,30 +104,7 @@ internal abstract class MlNetModelRuntime<TOutput> : IModelRuntime
         }
     }
 
-    private InferenceResult BuildResult(int rows, float[] scores, int[] labels, IReadOnlyList<string> names)
-    {
-        var tensors = new Kiln.Core.Tensors.Tensor[names.Count];
-        for (var i = 0; i < tensors.Length; i++)
-        {
-            tensors[i] = Output(names[i], rows, scores, labels)
-                ?? throw KilnException.Invalid("outputs", $"'{names[i]}' is not an output of this model; it has {string.Join(", ", _allOutputs)}.");
-        }
 
-        return new InferenceResult(tensors);
-    }
-
-    /// <summary>The class labels of each row's predicted class.</summary>
-    protected string[] LabelsOf(int rows, int[] labels)
-    {
-        var names = Options.ClassLabels;
-        var result = new string[rows];
-        for (var r = 0; r < rows; r++)
-        {
-            result[r] = names[labels[r]];
-        }
-
-        return result;
-    }
 
     private Worker Rent()
     {

@@ -1,6 +1,7 @@
 using Kiln.Core;
 using Kiln.Core.Packaging;
 using Kiln.Inference.Runtime;
+using Kiln.Inference.Trees.MlNet;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
@@ -11,9 +12,17 @@ namespace Kiln.Inference.MlNet;
 /// <summary>
 /// Loads <c>mlnet</c>-flavor packages: an ML.NET <c>model.zip</c> trained by Kiln on the two vectors
 /// of <see cref="MlNetFeatureRow"/>, with <see cref="MlNetFlavorOptions"/> mapping the named inputs onto them.
+/// FastTree and LightGBM models are served by the compiled tree engine when it covers them and agrees with
+/// ML.NET (<see cref="MlNetTreeEngine"/>); ML.NET's runtime stays behind it as the reference.
 /// </summary>
-public sealed class MlNetRuntimeFactory : IModelRuntimeFactory
+/// <param name="compileTrees">Offer tree models to the compiled engine (default); false serves every model with ML.NET.</param>
+public sealed class MlNetRuntimeFactory(bool compileTrees = true) : IModelRuntimeFactory
 {
+    public MlNetRuntimeFactory()
+        : this(true)
+    {
+    }
+
     public string Flavor => ModelFlavors.MlNet;
 
     public IModelRuntime Load(ModelManifest manifest, Func<string, Stream> openFile)
@@ -32,12 +41,13 @@ public sealed class MlNetRuntimeFactory : IModelRuntimeFactory
         var model = LoadModel(ml, manifest.ModelFile, openFile, out var inputSchema);
         CheckInputs(inputSchema, map, manifest.ModelFile);
         CheckScoreColumns(model, map, options, manifest.ModelFile);
-        return options.Task switch
+        IMlNetScorer reference = options.Task switch
         {
             MlNetFlavorOptions.BinaryTask => new BinaryMlNetRuntime(ml, model, manifest.Signature, map, options),
             MlNetFlavorOptions.MulticlassTask => new MulticlassMlNetRuntime(ml, model, manifest.Signature, map, options),
             _ => new RegressionMlNetRuntime(ml, model, manifest.Signature, map, options),
         };
+        return compileTrees ? MlNetTreeEngine.Choose(ml, model, inputSchema, map, options, reference) : reference;
     }
 
     private static ITransformer LoadModel(MLContext ml, string modelFile, Func<string, Stream> openFile, out DataViewSchema inputSchema)

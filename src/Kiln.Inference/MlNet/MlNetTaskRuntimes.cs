@@ -1,34 +1,19 @@
 using Kiln.Core.Packaging;
-using Kiln.Core.Tensors;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using KilnTensor = Kiln.Core.Tensors.Tensor;
 
 namespace Kiln.Inference.MlNet;
 
 /// <summary>
 /// Binary classification: <c>probabilities</c> [rows, 2] ordered [negative, positive], and <c>label</c>,
-/// positive when its probability exceeds 0.5. (ML.NET's own predicted label thresholds the raw score,
-/// which after a tree model's Platt calibration is not P = 0.5, and would contradict the probabilities.)
+/// positive when its probability exceeds 0.5 (<see cref="MlNetOutputs.Binary"/>).
 /// </summary>
 internal sealed class BinaryMlNetRuntime(MLContext ml, ITransformer model, ModelSignature signature, MlNetInputMap map, MlNetFlavorOptions options)
     : MlNetModelRuntime<BinaryMlNetRuntime.Prediction>(ml, model, signature, map, options, width: 2)
 {
     public const string ProbabilityColumn = nameof(Prediction.Probability);
 
-    protected override int Read(Prediction prediction, Span<float> scores)
-    {
-        scores[0] = 1f - prediction.Probability;
-        scores[1] = prediction.Probability;
-        return prediction.Probability > 0.5f ? 1 : 0;
-    }
-
-    protected override KilnTensor? Output(string name, int rows, float[] scores, int[] labels) => name switch
-    {
-        MlNetFlavorOptions.LabelOutput => new KilnTensor(name, TensorDataType.Bytes, [rows], LabelsOf(rows, labels), rows),
-        MlNetFlavorOptions.ProbabilitiesOutput => new KilnTensor(name, TensorDataType.Fp32, [rows, 2], scores, scores.Length) { Labels = Options.ClassLabels },
-        _ => null,
-    };
+    protected override int Read(Prediction prediction, Span<float> scores) => MlNetOutputs.Binary(prediction.Probability, scores);
 
     /// <summary>The calibrated probability of the positive class, which every Kiln binary trainer adds.</summary>
     public sealed class Prediction
@@ -49,12 +34,6 @@ internal sealed class MulticlassMlNetRuntime(MLContext ml, ITransformer model, M
         return ArgMax(scores);
     }
 
-    protected override KilnTensor? Output(string name, int rows, float[] scores, int[] labels) => name switch
-    {
-        MlNetFlavorOptions.LabelOutput => new KilnTensor(name, TensorDataType.Bytes, [rows], LabelsOf(rows, labels), rows),
-        MlNetFlavorOptions.ProbabilitiesOutput => new KilnTensor(name, TensorDataType.Fp32, [rows, Width], scores, scores.Length) { Labels = Options.ClassLabels },
-        _ => null,
-    };
 
     /// <summary>The first class of highest probability, as ML.NET's own predicted label is.</summary>
     private static int ArgMax(ReadOnlySpan<float> scores)
@@ -89,9 +68,6 @@ internal sealed class RegressionMlNetRuntime(MLContext ml, ITransformer model, M
         scores[0] = prediction.Score;
         return 0;
     }
-
-    protected override KilnTensor? Output(string name, int rows, float[] scores, int[] labels) =>
-        name == MlNetFlavorOptions.PredictionOutput ? new KilnTensor(name, TensorDataType.Fp32, [rows], scores, rows) : null;
 
     /// <summary>The score column a regression trainer adds.</summary>
     public sealed class Prediction

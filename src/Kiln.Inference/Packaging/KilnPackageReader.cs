@@ -11,7 +11,7 @@ namespace Kiln.Inference.Packaging;
 /// <summary>
 /// Reads a package Kiln wrote itself (e.g. a trained mlnet model): a folder with <c>kiln-model.json</c>,
 /// the manifest, beside the model's files. The model is loaded by its flavor's runtime and run on
-/// its input example before the package is accepted.
+/// its input example before the package is accepted; the engine that serves it is recorded in its metadata.
 /// </summary>
 public static class KilnPackageReader
 {
@@ -42,8 +42,17 @@ public static class KilnPackageReader
             throw KilnException.Invalid(ManifestFileName, "has no input example; Kiln runs every package once before accepting it.");
         }
 
+        var metadata = new Dictionary<string, string>(manifest.Metadata, StringComparer.Ordinal);
         using (var runtime = factory.Load(manifest, path => File.OpenRead(Path.Combine(directory, path))))
         {
+            if (runtime is IReportsModelEngine reports)
+            {
+                foreach (var (key, value) in reports.Engine.Metadata())
+                {
+                    metadata[key] = value;
+                }
+            }
+
             var layout = new InputLayout(runtime.Signature);
             DecodedRequest request;
             try
@@ -58,6 +67,6 @@ public static class KilnPackageReader
             runtime.Predict(request.Batch, null);
         }
 
-        return new ImportedPackage(manifest with { Files = [], Source = options.Source ?? manifest.Source, RunId = options.RunId ?? manifest.RunId }, files);
+        return new ImportedPackage(manifest with { Files = [], Metadata = metadata, Source = options.Source ?? manifest.Source, RunId = options.RunId ?? manifest.RunId }, files);
     }
 }

@@ -82,7 +82,7 @@ public static class ModelPackageImporter
         RunExample(runtime, example);
         var engine = OnnxTreeEngine.Choose(modelBytes, runtime, example);
         var metadata = ReadMetadata(session, mlflow);
-        foreach (var (key, value) in engine.Metadata())
+        foreach (var (key, value) in engine.Engine.Metadata())
         {
             metadata[key] = value;
         }

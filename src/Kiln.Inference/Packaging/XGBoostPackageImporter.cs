@@ -2,6 +2,7 @@ using System.Text.Json;
 using Kiln.Core;
 using Kiln.Core.Packaging;
 using Kiln.Inference.Decoding;
+using Kiln.Inference.Runtime;
 using Kiln.Inference.Trees;
 using Kiln.Inference.Trees.XGBoost;
 using Kiln.Inference.Writers;
@@ -78,8 +79,8 @@ internal static class XGBoostPackageImporter
         runtime.Predict(example, null);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            [OnnxTreeEngine.EngineKey] = OnnxTreeEngine.CompiledEngine,
-            [OnnxTreeEngine.ReasonKey] = runtime.Description,
+            [ModelEngine.Key] = ModelEngine.CompiledTrees,
+            [ModelEngine.DetailKey] = runtime.Description,
             ["xgboost.objective"] = model.Objective.Name,
         };
         if (model.Version is { } version)

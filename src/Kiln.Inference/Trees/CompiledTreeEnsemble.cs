@@ -36,6 +36,7 @@ internal sealed class CompiledTreeEnsemble
     private readonly FlatNode[] _nodes;
     private readonly CompiledTree[] _trees;
     private readonly float[] _leafFirstWeight;
+    private readonly double[] _leafFirstWeightDouble;
     private readonly int[] _leafWeightStart;
     private readonly int[] _leafWeightCount;
     private readonly int[] _weightTargets;
@@ -59,6 +60,7 @@ internal sealed class CompiledTreeEnsemble
         _nodes = nodes;
         _trees = trees;
         _leafFirstWeight = leaves.FirstWeight;
+        _leafFirstWeightDouble = leaves.FirstWeightDouble;
         _leafWeightStart = leaves.Start;
         _leafWeightCount = leaves.Count;
         _weightTargets = leaves.Targets;
@@ -157,43 +159,15 @@ internal sealed class CompiledTreeEnsemble
             }
         }
 
-        Span<int> leaves = stackalloc int[Lanes];
-        Span<int> rowStarts = stackalloc int[Lanes];
-        if (_bitvectors is not null && rows >= BitvectorMinRows)
+        if (_bitvectors is not null && rows >= BitvectorMinRows && _leafValueTable is { } table)
         {
-            ScoreWithBitvectors(_bitvectors, features, rows, stride, scores);
-        }
-        else if (rows < Lanes)
-        {
-            // Fewer rows than lanes (a single-row request): walk several trees at once instead.
-            var group = Lanes / rows;
-            for (var t = 0; t < _trees.Length; t += group)
-            {
-                var trees = Math.Min(group, _trees.Length - t);
-                FindLeaves(t, trees, features, rows, stride, leaves, rowStarts);
-                for (var j = 0; j < trees; j++)
-                {
-                    Accumulate(t + j, leaves.Slice(j * rows, rows), scores);
-                }
-            }
+            // The common case (one score, summed): leaf values gathered and added in the scorer.
+            AddLeafValues(_bitvectors, table, features, rows, stride, scores);
         }
         else
         {
-            // Chunks of rows small enough to stay in L1, each tree over the whole chunk before the next, so a
-            // tree's nodes are loaded once per chunk; within the chunk, lanes of rows walk together.
-            for (var chunk = 0; chunk < rows; chunk += ChunkRows)
-            {
-                var chunkRows = Math.Min(ChunkRows, rows - chunk);
-                for (var t = 0; t < _trees.Length; t++)
-                {
-                    for (var start = chunk; start < chunk + chunkRows; start += Lanes)
-                    {
-                        var count = Math.Min(Lanes, chunk + chunkRows - start);
-                        FindLeaves(t, 1, features.Slice(start * stride, count * stride), count, stride, leaves, rowStarts);
-                        Accumulate(t, leaves[..count], scores.Slice(start * TargetCount, count * TargetCount));
-                    }
-                }
-            }
+            var sink = new FloatScores(this, scores);
+            FindLeaves(features, rows, stride, ref sink);
         }
 
         if (Aggregation is TreeAggregation.Min or TreeAggregation.Max)
@@ -211,34 +185,106 @@ internal sealed class CompiledTreeEnsemble
         }
     }
 
+    /// <summary>Whether <see cref="ScoreSums"/> can score this ensemble: its trees are summed, each into one target.</summary>
+    public bool SumsEachTreeIntoOneTarget => Aggregation == TreeAggregation.Sum && (TargetCount == 1 || _trees.All(t => t.SingleTarget >= 0));
+
+    /// <summary>
+    /// Scores <paramref name="rows"/> rows into <paramref name="sums"/> ([rows, TargetCount], row-major) as ML.NET and
+    /// LightGBM do: each tree's leaf value, in double, added in the trees' order from 0. Only for ensembles whose
+    /// <see cref="SumsEachTreeIntoOneTarget"/>.
+    /// </summary>
+    public void ScoreSums(ReadOnlySpan<float> features, int rows, int stride, Span<double> sums)
+    {
+        if (!SumsEachTreeIntoOneTarget)
+        {
+            throw new InvalidOperationException("only summed ensembles whose trees each score one target are summed in double.");
+        }
+
+        if (stride < FeatureCount || features.Length < rows * stride || sums.Length < rows * TargetCount)
+        {
+            throw new ArgumentException("the buffers are smaller than the rows.");
+        }
+
+        sums[..(rows * TargetCount)].Clear();
+        var sink = new DoubleSums(this, sums);
+        FindLeaves(features, rows, stride, ref sink);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a vector kernel: optimised from its first call (tier-0 vector code is many times slower)
-    private void ScoreWithBitvectors(BitvectorScorer scorer, ReadOnlySpan<float> features, int rows, int stride, Span<float> scores)
+    private static void AddLeafValues(BitvectorScorer scorer, float[] table, ReadOnlySpan<float> features, int rows, int stride, Span<float> scores)
     {
         const int lanes = BitvectorScorer.Lanes;
-        var leaves = ArrayPool<int>.Shared.Rent(_trees.Length * lanes);
-        try
+        for (var start = 0; start < rows; start += lanes)
         {
-            for (var start = 0; start < rows; start += lanes)
-            {
-                var count = Math.Min(lanes, rows - start);
-                if (_leafValueTable is { } table)
-                {
-                    // The common case (one score, summed): leaf values gathered and added in the scorer.
-                    scorer.AddLeafValues(features.Slice(start * stride, count * stride), count, stride, table, scores.Slice(start, count));
-                    continue;
-                }
+            var count = Math.Min(lanes, rows - start);
+            scorer.AddLeafValues(features.Slice(start * stride, count * stride), count, stride, table, scores.Slice(start, count));
+        }
+    }
 
-                scorer.FindLeaves(features.Slice(start * stride, count * stride), count, stride, leaves);
-                var blockScores = scores.Slice(start * TargetCount, count * TargetCount);
-                for (var t = 0; t < _trees.Length; t++)
+    /// <summary>
+    /// Finds the leaf every row reaches in every tree and hands them to <paramref name="sink"/> tree by tree, each row's
+    /// trees in their order: with bitvectors from <see cref="BitvectorMinRows"/> rows, else by walking the laid-out trees.
+    /// </summary>
+    private void FindLeaves<TSink>(ReadOnlySpan<float> features, int rows, int stride, ref TSink sink)
+        where TSink : ILeafSink, allows ref struct
+    {
+        if (_bitvectors is { } scorer && rows >= BitvectorMinRows)
+        {
+            const int lanes = BitvectorScorer.Lanes;
+            var found = ArrayPool<int>.Shared.Rent(_trees.Length * lanes);
+            try
+            {
+                for (var start = 0; start < rows; start += lanes)
                 {
-                    Accumulate(t, leaves.AsSpan(t * lanes, count), blockScores);
+                    var count = Math.Min(lanes, rows - start);
+                    scorer.FindLeaves(features.Slice(start * stride, count * stride), count, stride, found);
+                    for (var t = 0; t < _trees.Length; t++)
+                    {
+                        sink.Add(t, found.AsSpan(t * lanes, count), start);
+                    }
                 }
             }
+            finally
+            {
+                ArrayPool<int>.Shared.Return(found);
+            }
+
+            return;
         }
-        finally
+
+        Span<int> leaves = stackalloc int[Lanes];
+        Span<int> rowStarts = stackalloc int[Lanes];
+        if (rows < Lanes)
         {
-            ArrayPool<int>.Shared.Return(leaves);
+            // Fewer rows than lanes (a single-row request): walk several trees at once instead.
+            var group = Lanes / rows;
+            for (var t = 0; t < _trees.Length; t += group)
+            {
+                var trees = Math.Min(group, _trees.Length - t);
+                FindLeaves(t, trees, features, rows, stride, leaves, rowStarts);
+                for (var j = 0; j < trees; j++)
+                {
+                    sink.Add(t + j, leaves.Slice(j * rows, rows), 0);
+                }
+            }
+
+            return;
+        }
+
+        // Chunks of rows small enough to stay in L1, each tree over the whole chunk before the next, so a
+        // tree's nodes are loaded once per chunk; within the chunk, lanes of rows walk together.
+        for (var chunk = 0; chunk < rows; chunk += ChunkRows)
+        {
+            var chunkRows = Math.Min(ChunkRows, rows - chunk);
+            for (var t = 0; t < _trees.Length; t++)
+            {
+                for (var start = chunk; start < chunk + chunkRows; start += Lanes)
+                {
+                    var count = Math.Min(Lanes, chunk + chunkRows - start);
+                    FindLeaves(t, 1, features.Slice(start * stride, count * stride), count, stride, leaves, rowStarts);
+                    sink.Add(t, leaves[..count], start);
+                }
+            }
         }
     }
 
@@ -544,6 +590,40 @@ internal sealed class CompiledTreeEnsemble
         return general.ToArray();
     }
 
+    /// <summary>Takes the leaves a tree gave a run of rows (<c>leaves[i]</c> is row <c>firstRow + i</c>'s).</summary>
+    private interface ILeafSink
+    {
+        void Add(int tree, scoped ReadOnlySpan<int> leaves, int firstRow);
+    }
+
+    /// <summary>Combines leaf weights into float32 scores by the ensemble's aggregation.</summary>
+    private readonly ref struct FloatScores(CompiledTreeEnsemble ensemble, Span<float> scores) : ILeafSink
+    {
+        private readonly Span<float> _scores = scores;
+
+        public void Add(int tree, scoped ReadOnlySpan<int> leaves, int firstRow) =>
+            ensemble.Accumulate(tree, leaves, _scores.Slice(firstRow * ensemble.TargetCount, leaves.Length * ensemble.TargetCount));
+    }
+
+    /// <summary>Adds leaf values in double, each tree into its one target.</summary>
+    private readonly ref struct DoubleSums(CompiledTreeEnsemble ensemble, Span<double> sums) : ILeafSink
+    {
+        private readonly Span<double> _sums = sums;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(int tree, scoped ReadOnlySpan<int> leaves, int firstRow)
+        {
+            var values = ensemble._leafFirstWeightDouble;
+            var targets = ensemble.TargetCount;
+            var target = targets == 1 ? 0 : ensemble._trees[tree].SingleTarget;
+            var sums = _sums.Slice(firstRow * targets);
+            for (var r = 0; r < leaves.Length; r++)
+            {
+                sums[r * targets + target] += values[leaves[r]];
+            }
+        }
+    }
+
     private enum SplitKernel : byte
     {
         NaNGoesLeft,
@@ -593,6 +673,7 @@ internal sealed class CompiledTreeEnsemble
     {
         public required int[][] LeafIds { get; init; }
         public required float[] FirstWeight { get; init; }
+        public required double[] FirstWeightDouble { get; init; }
         public required int[] Start { get; init; }
         public required int[] Count { get; init; }
         public required int[] Targets { get; init; }
@@ -606,6 +687,7 @@ internal sealed class CompiledTreeEnsemble
             var leafIds = new int[definition.Trees.Count][];
             var singleTargets = new int[definition.Trees.Count];
             List<float> first = [];
+            List<double> firstDouble = [];
             List<int> start = [], count = [], targets = [];
             List<float> values = [];
             var always = new bool[definition.TargetCount];
@@ -666,13 +748,14 @@ internal sealed class CompiledTreeEnsemble
 
                     single = node.Weights.Length == 1 && (single == -2 || single == node.Weights[0].Target) ? node.Weights[0].Target : -1;
                     leafIds[t][i] = first.Count;
-                    first.Add(node.Weights[0].Value);
+                    first.Add((float)node.Weights[0].Value);
+                    firstDouble.Add(node.Weights[0].Value);
                     start.Add(targets.Count);
                     count.Add(node.Weights.Length);
                     foreach (var weight in node.Weights)
                     {
                         targets.Add(weight.Target);
-                        values.Add(weight.Value);
+                        values.Add((float)weight.Value);
                     }
                 }
 
@@ -695,6 +778,7 @@ internal sealed class CompiledTreeEnsemble
             {
                 LeafIds = leafIds,
                 FirstWeight = first.ToArray(),
+                FirstWeightDouble = firstDouble.ToArray(),
                 Start = start.ToArray(),
                 Count = count.ToArray(),
                 Targets = targets.ToArray(),

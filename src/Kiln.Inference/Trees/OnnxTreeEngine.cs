@@ -8,22 +8,13 @@ namespace Kiln.Inference.Trees;
 /// <summary>The outcome of offering an ONNX model to the compiled tree engine: the runtime that serves it, or why ONNX Runtime does.</summary>
 internal readonly record struct TreeEngineChoice(CompiledTreeRuntime? Runtime, string? Reason)
 {
-    /// <summary>Metadata recorded on a model version: which engine serves it and, for ONNX Runtime, why.</summary>
-    public IEnumerable<KeyValuePair<string, string>> Metadata()
-    {
-        yield return new(OnnxTreeEngine.EngineKey, Runtime is null ? OnnxTreeEngine.ReferenceEngine : OnnxTreeEngine.CompiledEngine);
-        yield return new(OnnxTreeEngine.ReasonKey, Runtime is null ? Reason! : Runtime.Description);
-    }
+    /// <summary>Which engine serves the model and, for ONNX Runtime, why.</summary>
+    public ModelEngine Engine => Runtime is null ? new(ModelEngine.OnnxRuntime, Reason!) : new(ModelEngine.CompiledTrees, Runtime.Description);
 }
 
 /// <summary>Compiles the tree ensembles of ONNX models that the engine covers (see <see cref="OnnxTreeGraph"/>).</summary>
 internal static class OnnxTreeEngine
 {
-    public const string EngineKey = "kiln.engine";
-    public const string ReasonKey = "kiln.engine.detail";
-    public const string CompiledEngine = "compiled-trees";
-    public const string ReferenceEngine = "onnxruntime";
-
     /// <summary>
     /// Compiles <paramref name="model"/> if the engine covers it and, given an <paramref name="example"/>, only if both
     /// runtimes answer it alike; <paramref name="reference"/> is the model's ONNX Runtime session.

@@ -1,7 +1,10 @@
 namespace Kiln.Inference.Trees;
 
-/// <summary>What a leaf adds to one target's score.</summary>
-internal readonly record struct TargetWeight(int Target, float Value);
+/// <summary>
+/// What a leaf adds to one target's score. Held in double, as ML.NET and LightGBM store leaf values; formats
+/// that store float32 (ONNX, XGBoost) convert exactly, and their sums are made in float32 from it.
+/// </summary>
+internal readonly record struct TargetWeight(int Target, double Value);
 
 /// <summary>
 /// One node as the model format states it. Children are indexes into the same tree's node list.

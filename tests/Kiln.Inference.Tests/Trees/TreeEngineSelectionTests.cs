@@ -1,5 +1,6 @@
 using Kiln.Core.Tensors;
 using Kiln.Inference.Onnx;
+using Kiln.Inference.Runtime;
 using Kiln.Inference.Tests.Support;
 using Kiln.Inference.Trees;
 using Xunit;
@@ -16,8 +17,8 @@ public sealed class TreeEngineSelectionTests
     {
         using var model = ServedOnnxModel.Import(name);
 
-        Assert.Equal(OnnxTreeEngine.CompiledEngine, model.Manifest.Metadata[OnnxTreeEngine.EngineKey]);
-        Assert.Contains("trees", model.Manifest.Metadata[OnnxTreeEngine.ReasonKey], StringComparison.Ordinal);
+        Assert.Equal(ModelEngine.CompiledTrees, model.Manifest.Metadata[ModelEngine.Key]);
+        Assert.Contains("trees", model.Manifest.Metadata[ModelEngine.DetailKey], StringComparison.Ordinal);
         Assert.IsType<CompiledTreeRuntime>(model.Runtime);
         Assert.IsType<OnnxModelRuntime>(model.Runtime.ReferenceRuntime);
     }
@@ -27,8 +28,8 @@ public sealed class TreeEngineSelectionTests
     {
         using var model = ServedOnnxModel.Import("regressor.onnx");
 
-        Assert.Equal(OnnxTreeEngine.ReferenceEngine, model.Manifest.Metadata[OnnxTreeEngine.EngineKey]);
-        Assert.Contains("served by ONNX Runtime", model.Manifest.Metadata[OnnxTreeEngine.ReasonKey], StringComparison.Ordinal);
+        Assert.Equal(ModelEngine.OnnxRuntime, model.Manifest.Metadata[ModelEngine.Key]);
+        Assert.Contains("served by ONNX Runtime", model.Manifest.Metadata[ModelEngine.DetailKey], StringComparison.Ordinal);
         Assert.IsType<OnnxModelRuntime>(model.Runtime);
         Assert.Same(model.Runtime, model.Runtime.ReferenceRuntime);
     }

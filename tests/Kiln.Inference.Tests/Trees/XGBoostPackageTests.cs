@@ -2,6 +2,7 @@ using System.Text.Json;
 using Kiln.Core.Packaging;
 using Kiln.Core.Tensors;
 using Kiln.Inference.Packaging;
+using Kiln.Inference.Runtime;
 using Kiln.Inference.Tests.Support;
 using Kiln.Inference.Trees;
 using Kiln.Inference.Trees.XGBoost;
@@ -29,7 +30,7 @@ public sealed class XGBoostPackageTests
         Assert.Equal([-1L, 6L], manifest.Signature.Inputs[0].Shape);
         Assert.Equal(["label", "probabilities"], manifest.Signature.Outputs.Select(o => o.Name));
         Assert.Equal(TensorSpec.ProbabilityMapKind, manifest.Signature.Outputs[1].Kind);
-        Assert.Equal("compiled-trees", manifest.Metadata[OnnxTreeEngine.EngineKey]);
+        Assert.Equal("compiled-trees", manifest.Metadata[ModelEngine.Key]);
         Assert.Equal("binary:logistic", manifest.Metadata["xgboost.objective"]);
         Assert.Equal("1.7.4", manifest.Metadata["xgboost.version"]);
         Assert.NotNull(manifest.InputExample);

@@ -44,6 +44,31 @@ internal static class SyntheticData
         return path;
     }
 
+    /// <summary>
+    /// A yes/no label from two numbers (one with gaps), an integer count and two categorical columns (one with gaps and a
+    /// dozen categories): trees grown on it split on every kind of feature.
+    /// </summary>
+    public static string Binary(string path, int rows, int seed)
+    {
+        var random = new Random(seed);
+        var text = new StringBuilder("x1,x2,count,shade,color,outcome\n");
+        for (var i = 0; i < rows; i++)
+        {
+            var x1 = Normal(random) * 3;
+            var x2 = random.NextDouble() * 100;
+            var count = random.Next(0, 40);
+            var shade = random.Next(12);
+            var color = Colors[random.Next(3)];
+            var signal = x1 + (x2 / 25) - (count / 10.0) + (shade % 4) - (color == "green" ? 2 : 0) + Normal(random);
+            var x1Text = i % 13 == 0 ? "" : x1.ToString("0.####", CultureInfo.InvariantCulture);
+            var shadeText = i % 11 == 0 ? "" : $"shade-{shade}";
+            text.Append(CultureInfo.InvariantCulture, $"{x1Text},{x2:0.###},{count},{shadeText},{color},{(signal > 2 ? "yes" : "no")}\n");
+        }
+
+        File.WriteAllText(path, text.ToString());
+        return path;
+    }
+
     private static double Normal(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }
