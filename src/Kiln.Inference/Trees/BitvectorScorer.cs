@@ -297,6 +297,7 @@ internal sealed class BitvectorScorer
     }
 
     /// <summary>The first index in [<paramref name="start"/>, <paramref name="end"/>) whose threshold is ≥ <paramref name="value"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called from the vector kernel: optimised from its first call
     private int FirstAtLeast(int start, int end, float value)
     {
         var thresholds = _thresholds;

@@ -63,6 +63,22 @@ internal sealed class CsvChunk : RowChunk
         var cells = _cells.AsSpan(0, Rows * _slotCount * 2);
         var at = _slots[column] * 2;
         var step = _slotCount * 2;
+        if (type == TensorDataType.Bytes)
+        {
+            // Text is taken as it is: no cell is refused.
+            var strings = (string[])target;
+            var cache = new Utf8StringCache();
+            for (var row = 0; row < Rows; row++, at += step)
+            {
+                if (problems[row] is null)
+                {
+                    strings[(row * stride) + offset] = cache.Get(CsvFields.Text(data, cells[at], cells[at + 1]));
+                }
+            }
+
+            return 0;
+        }
+
         var marked = 0;
         for (var row = 0; row < Rows; row++, at += step)
         {

@@ -9,7 +9,8 @@ namespace Kiln.Batch.Input.Parquet;
 /// </summary>
 internal sealed class ParquetRowSource : IRowSource
 {
-    public const int ChunkRows = 65_536;
+    /// <summary>8,192 rows: each slice's arrays of references or doubles stay off the large object heap (see <see cref="Csv.CsvRowSource.DefaultBlockBytes"/>).</summary>
+    public const int ChunkRows = 8_192;
     private readonly InputFile _file;
     private readonly ParquetReader _reader;
     private readonly DataField[] _fields;

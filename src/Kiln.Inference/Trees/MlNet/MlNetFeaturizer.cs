@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Kiln.Inference.MlNet;
 
 namespace Kiln.Inference.Trees.MlNet;
@@ -10,6 +11,8 @@ namespace Kiln.Inference.Trees.MlNet;
 /// </summary>
 internal sealed class MlNetFeaturizer
 {
+    private const int MemoSlots = 64;
+
     private readonly int[] _numericPosition;
     private readonly float[] _missingFill;
     private readonly Dictionary<string, int>[] _categoryPosition;
@@ -29,6 +32,7 @@ internal sealed class MlNetFeaturizer
     public int Indicators => _categoryPosition.Sum(c => c.Count);
 
     /// <summary>Writes rows <paramref name="first"/> .. <paramref name="first"/> + <paramref name="count"/> of <paramref name="columns"/> into <paramref name="features"/> ([count, Width]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: optimised from its first call
     public void Fill(BatchColumns columns, int first, int count, Span<float> features)
     {
         var width = Width;
@@ -45,13 +49,36 @@ internal sealed class MlNetFeaturizer
             }
         }
 
+        // Values of a column repeat, mostly as the same string instances (the batch reader shares them): a small
+        // direct-mapped memo of the last lookups answers most rows with one reference comparison.
+        Span<int> memoPosition = stackalloc int[MemoSlots];
+        var memo = new string?[MemoSlots];
         for (var s = 0; s < _categoryPosition.Length; s++)
         {
             var values = columns.Categorical[s].AsSpan(first, count);
             var positions = _categoryPosition[s];
+            Array.Clear(memo);
             for (var r = 0; r < values.Length; r++)
             {
-                if (values[r] is { } category && positions.TryGetValue(category, out var position))
+                if (values[r] is not { Length: > 0 } category)
+                {
+                    continue;
+                }
+
+                var slot = (category.Length * 31 + category[0] * 7 + category[^1]) & (MemoSlots - 1);
+                int position;
+                if (ReferenceEquals(memo[slot], category) || string.Equals(memo[slot], category, StringComparison.Ordinal))
+                {
+                    position = memoPosition[slot];
+                }
+                else
+                {
+                    position = positions.TryGetValue(category, out var found) ? found : -1;
+                    memo[slot] = category;
+                    memoPosition[slot] = position;
+                }
+
+                if (position >= 0)
                 {
                     features[r * width + position] = 1f;
                 }

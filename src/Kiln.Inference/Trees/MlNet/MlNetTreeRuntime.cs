@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Kiln.Core.Packaging;
 using Kiln.Core.Tensors;
 using Kiln.Inference.MlNet;
@@ -52,6 +53,7 @@ internal sealed class MlNetTreeRuntime : IMlNetScorer
         return MlNetOutputs.Build(_options, _width, outputs is null || outputs.Count == 0 ? _allOutputs : outputs, _allOutputs, batch.Rows, scores, labels);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: optimised from its first call
     public (float[] Scores, int[] Labels) Score(BatchColumns columns)
     {
         var rows = columns.Rows;
