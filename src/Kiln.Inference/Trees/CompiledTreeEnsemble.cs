@@ -45,6 +45,7 @@ internal sealed class CompiledTreeEnsemble
     private readonly SplitKernel _kernel;
     private readonly BitvectorScorer? _bitvectors;
     private readonly float[]? _leafValueTable;
+    private readonly int _tableTarget;
 
     private CompiledTreeEnsemble(
         TreeEnsembleDefinition definition,
@@ -70,8 +71,12 @@ internal sealed class CompiledTreeEnsemble
         _bitvectors = kernel == SplitKernel.General
             ? null
             : BitvectorScorer.TryBuild(nodes, trees.Select(t => t.Root).ToArray(), leaves.FeatureCount, kernel == SplitKernel.NaNGoesRight, kernel == SplitKernel.NaNSidePerNode);
-        if (_bitvectors is not null && TargetCount == 1 && Aggregation is TreeAggregation.Sum or TreeAggregation.Average)
+        // One scored target (a regressor, or a binary classifier whose trees all score the same class): its leaf
+        // values are gathered and added by the bitvector scorer itself.
+        var scoredTarget = TargetCount == 1 ? 0 : trees.All(t => t.SingleTarget == trees[0].SingleTarget) ? trees[0].SingleTarget : -1;
+        if (_bitvectors is not null && scoredTarget >= 0 && Aggregation is TreeAggregation.Sum or TreeAggregation.Average)
         {
+            _tableTarget = scoredTarget;
             _leafValueTable = new float[trees.Length * BitvectorScorer.TableStride];
             for (var t = 0; t < trees.Length; t++)
             {
@@ -162,7 +167,7 @@ internal sealed class CompiledTreeEnsemble
         if (_bitvectors is not null && rows >= BitvectorMinRows && _leafValueTable is { } table)
         {
             // The common case (one score, summed): leaf values gathered and added in the scorer.
-            AddLeafValues(_bitvectors, table, features, rows, stride, scores);
+            AddLeafValues(_bitvectors, table, features, rows, stride, scores, TargetCount, _tableTarget);
         }
         else
         {
@@ -211,13 +216,31 @@ internal sealed class CompiledTreeEnsemble
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a vector kernel: optimised from its first call (tier-0 vector code is many times slower)
-    private static void AddLeafValues(BitvectorScorer scorer, float[] table, ReadOnlySpan<float> features, int rows, int stride, Span<float> scores)
+    private static void AddLeafValues(BitvectorScorer scorer, float[] table, ReadOnlySpan<float> features, int rows, int stride, Span<float> scores, int targets, int target)
     {
         const int lanes = BitvectorScorer.Lanes;
+        Span<float> column = stackalloc float[lanes];
         for (var start = 0; start < rows; start += lanes)
         {
             var count = Math.Min(lanes, rows - start);
-            scorer.AddLeafValues(features.Slice(start * stride, count * stride), count, stride, table, scores.Slice(start, count));
+            var block = features.Slice(start * stride, count * stride);
+            if (targets == 1)
+            {
+                scorer.AddLeafValues(block, count, stride, table, scores.Slice(start, count));
+                continue;
+            }
+
+            // The scored target's column, gathered from the row-major scores and put back.
+            for (var r = 0; r < count; r++)
+            {
+                column[r] = scores[((start + r) * targets) + target];
+            }
+
+            scorer.AddLeafValues(block, count, stride, table, column[..count]);
+            for (var r = 0; r < count; r++)
+            {
+                scores[((start + r) * targets) + target] = column[r];
+            }
         }
     }
 
