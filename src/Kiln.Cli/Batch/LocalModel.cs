@@ -4,6 +4,7 @@ using Kiln.Core.Registry;
 using Kiln.Inference.MlNet;
 using Kiln.Inference.Onnx;
 using Kiln.Inference.Runtime;
+using Kiln.Inference.Trees.LightGbm;
 using Kiln.Inference.Trees.XGBoost;
 
 namespace Kiln.Cli.Batch;
@@ -14,7 +15,7 @@ namespace Kiln.Cli.Batch;
 /// </summary>
 internal static class LocalModel
 {
-    private static readonly IModelRuntimeFactory[] Factories = [new OnnxRuntimeFactory(), new XGBoostRuntimeFactory(), new MlNetRuntimeFactory()];
+    private static readonly IModelRuntimeFactory[] Factories = [new OnnxRuntimeFactory(), new XGBoostRuntimeFactory(), new LightGbmRuntimeFactory(), new MlNetRuntimeFactory()];
 
     /// <summary>The cache folder: <c>$KILN_CACHE_DIR</c>, else <c>$XDG_CACHE_HOME/kiln/models</c>, else <c>~/.cache/kiln/models</c>.</summary>
     public static string CacheDirectory =>

@@ -5,8 +5,9 @@ using YamlDotNet.RepresentationModel;
 namespace Kiln.Inference.Packaging;
 
 /// <summary>
-/// What Kiln reads from an MLflow <c>MLmodel</c> file: the flavor Kiln serves it with (<c>onnx</c>, or <c>xgboost</c>
-/// for models saved as JSON or UBJSON) and its model file, the signature, the input example and metadata.
+/// What Kiln reads from an MLflow <c>MLmodel</c> file: the flavor Kiln serves it with (<c>onnx</c>; <c>xgboost</c>
+/// for models saved as JSON or UBJSON; <c>lightgbm</c> for boosters, saved in LightGBM's text format) and its model
+/// file, the signature, the input example and metadata.
 /// </summary>
 internal sealed record MlflowModelFile(
     string Flavor,
@@ -39,11 +40,17 @@ internal sealed record MlflowModelFile(
         var flavors = Mapping(root, "flavors") ?? throw KilnException.Invalid(FileName, "has no 'flavors'.");
         var (flavor, section) = Mapping(flavors, "onnx") is { } onnx ? ("onnx", onnx)
             : Mapping(flavors, "xgboost") is { } xgboost ? ("xgboost", xgboost)
-            : throw KilnException.Invalid(FileName, $"has no 'onnx' or 'xgboost' flavor (flavors: {string.Join(", ", flavors.Children.Keys)}); Kiln imports MLflow models saved with mlflow.onnx, or with mlflow.xgboost in the json or ubj model format.");
+            : Mapping(flavors, "lightgbm") is { } lightgbm ? ("lightgbm", lightgbm)
+            : throw KilnException.Invalid(FileName, $"has no 'onnx', 'xgboost' or 'lightgbm' flavor (flavors: {string.Join(", ", flavors.Children.Keys)}); Kiln imports MLflow models saved with mlflow.onnx, with mlflow.xgboost in the json or ubj model format, or with mlflow.lightgbm from a Booster.");
         var modelFile = Scalar(section, "data") ?? throw KilnException.Invalid(FileName, $"the {flavor} flavor has no 'data' (the model file).");
         if (flavor == "xgboost" && Scalar(section, "model_format") is { } format && format is not ("json" or "ubj"))
         {
             throw KilnException.Invalid(FileName, $"the xgboost flavor's model_format is '{format}'; Kiln reads XGBoost's json and ubj formats (log the model with mlflow.xgboost.log_model(..., model_format=\"ubj\") or \"json\").");
+        }
+
+        if (flavor == "lightgbm" && modelFile.EndsWith(".pkl", StringComparison.OrdinalIgnoreCase))
+        {
+            throw KilnException.Invalid(FileName, $"the lightgbm flavor's model is a pickled scikit-learn estimator ('{modelFile}', model_class {Scalar(section, "model_class") ?? "unknown"}); Kiln reads LightGBM's text format: log the booster instead (mlflow.lightgbm.log_model(model.booster_, ...)).");
         }
         var signature = Mapping(root, "signature");
         var example = Mapping(root, "saved_input_example_info");

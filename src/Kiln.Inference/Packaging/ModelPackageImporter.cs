@@ -13,8 +13,8 @@ using Microsoft.ML.OnnxRuntime;
 namespace Kiln.Inference.Packaging;
 
 /// <summary>
-/// Turns an uploaded folder into a validated model package: a plain <c>.onnx</c> file or an MLflow
-/// model directory with the onnx flavor. The graph is loaded, its signature read and reconciled
+/// Turns an uploaded folder into a validated model package: a plain <c>.onnx</c> file, an XGBoost or LightGBM model
+/// file, or an MLflow model directory with the onnx, xgboost or lightgbm flavor. The graph is loaded, its signature read and reconciled
 /// with the MLflow signature and feature names, and the model is run once on its input example,
 /// so that a package that cannot serve is rejected here with a precise message, never at first request.
 /// </summary>
@@ -36,6 +36,11 @@ public static class ModelPackageImporter
             return XGBoostPackageImporter.Import(directory, xgboost, files, options);
         }
 
+        if (!files.Contains(MlflowModelFile.FileName) && LightGbmPackageImporter.SingleModelFile(directory, files) is { } lightgbm)
+        {
+            return LightGbmPackageImporter.Import(directory, lightgbm, files, options);
+        }
+
         var mlflow = files.Contains(MlflowModelFile.FileName)
             ? MlflowModelFile.Parse(File.ReadAllText(Path.Combine(directory, MlflowModelFile.FileName)))
             : null;
@@ -48,6 +53,11 @@ public static class ModelPackageImporter
         if (mlflow?.Flavor == ModelFlavors.XGBoost)
         {
             return XGBoostPackageImporter.Import(directory, modelFile, files, options, mlflow);
+        }
+
+        if (mlflow?.Flavor == ModelFlavors.LightGbm)
+        {
+            return LightGbmPackageImporter.Import(directory, modelFile, files, options, mlflow);
         }
 
         var modelBytes = File.ReadAllBytes(Path.Combine(directory, modelFile));
@@ -106,7 +116,7 @@ public static class ModelPackageImporter
         return onnx.Length switch
         {
             1 => onnx[0],
-            0 => throw KilnException.Invalid("package", "has no .onnx file, no XGBoost .json model and no MLmodel file; upload a .onnx model, an XGBoost model saved as JSON, or an MLflow model directory saved with the onnx flavor."),
+            0 => throw KilnException.Invalid("package", "has no .onnx file, no XGBoost or LightGBM model and no MLmodel file; upload a .onnx model, an XGBoost model saved as JSON or UBJSON, a LightGBM model saved as text, or an MLflow model directory (onnx, xgboost or lightgbm flavor)."),
             _ => throw KilnException.Invalid("package", $"has {onnx.Length} .onnx files and no MLmodel file saying which to serve."),
         };
     }

@@ -1,11 +1,7 @@
 using System.Text.Json;
 using Kiln.Core;
 using Kiln.Core.Packaging;
-using Kiln.Inference.Decoding;
-using Kiln.Inference.Runtime;
-using Kiln.Inference.Trees;
 using Kiln.Inference.Trees.XGBoost;
-using Kiln.Inference.Writers;
 
 namespace Kiln.Inference.Packaging;
 
@@ -63,46 +59,13 @@ internal static class XGBoostPackageImporter
             model = XGBoostRuntimeFactory.ReadModel(stream, modelFile);
         }
 
-        var signature = XGBoostRuntime.SignatureOf(model);
-        if (mlflow?.SignatureInputs is { } mlflowInputs)
-        {
-            signature = SignatureReconciler.ApplyMlflowInputs(signature, MlflowSchema.Parse(mlflowInputs, "MLmodel signature.inputs"));
-        }
-
-        if (options.FeatureNames is { Count: > 0 } featureNames)
-        {
-            signature = SignatureReconciler.ApplyFeatureNames(signature, featureNames);
-        }
-
-        using var runtime = new XGBoostRuntime(model, signature);
-        var example = ExampleSynthesizer.Synthesize(new InputLayout(signature));
-        runtime.Predict(example, null);
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [ModelEngine.Key] = ModelEngine.CompiledTrees,
-            [ModelEngine.DetailKey] = runtime.Description,
-            ["xgboost.objective"] = model.Objective.Name,
-        };
+        var facts = new Dictionary<string, string>(StringComparer.Ordinal) { ["xgboost.objective"] = model.Objective.Name };
         if (model.Version is { } version)
         {
-            metadata["xgboost.version"] = version;
+            facts["xgboost.version"] = version;
         }
 
-        foreach (var (key, value) in mlflow?.Metadata ?? new Dictionary<string, string>())
-        {
-            metadata.TryAdd(key, value);
-        }
-
-        var manifest = new ModelManifest
-        {
-            Flavor = ModelFlavors.XGBoost,
-            ModelFile = modelFile,
-            Signature = signature,
-            InputExample = V2RequestWriter.ToJson(example),
-            Metadata = metadata,
-            Source = options.Source,
-            RunId = options.RunId ?? mlflow?.RunId,
-        };
-        return new ImportedPackage(manifest, files);
+        return TreeModelPackage.Create(
+            ModelFlavors.XGBoost, modelFile, files, options, mlflow, XGBoostRuntime.SignatureOf(model), signature => new XGBoostRuntime(model, signature), facts);
     }
 }

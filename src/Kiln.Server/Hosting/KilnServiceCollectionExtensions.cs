@@ -91,6 +91,7 @@ public static class KilnServiceCollectionExtensions
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRuntimeFactory, OnnxRuntimeFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRuntimeFactory, Kiln.Inference.Trees.XGBoost.XGBoostRuntimeFactory>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRuntimeFactory, Kiln.Inference.Trees.LightGbm.LightGbmRuntimeFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRuntimeFactory, MlNetRuntimeFactory>());
         services.TryAddSingleton<ModelLoader>();
         services.TryAddSingleton<DeploymentTable>();

@@ -90,7 +90,7 @@ public class ModelPackageImporterErrorTests
                   sklearn:
                     pickled_model: model.pkl
                 """),
-            "MLmodel", "has no 'onnx' or 'xgboost' flavor (flavors: python_function, sklearn)");
+            "MLmodel", "has no 'onnx', 'xgboost' or 'lightgbm' flavor (flavors: python_function, sklearn)");
 
     [Fact]
     public void Import_MlmodelWithoutFlavors_IsInvalid() =>

@@ -183,7 +183,7 @@ public sealed class XGBoostPackageTests
 
         var error = Assert.Throws<Kiln.Core.KilnException>(() => ModelPackageImporter.Import(directory.Path, new ImportOptions()));
 
-        Assert.Contains("no XGBoost .json model", error.Message, StringComparison.Ordinal);
+        Assert.Contains("no XGBoost or LightGBM model", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

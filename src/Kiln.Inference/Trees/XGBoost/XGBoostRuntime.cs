@@ -11,7 +11,7 @@ namespace Kiln.Inference.Trees.XGBoost;
 /// <c>label</c> (INT64) and <c>probabilities</c> (FP32 <c>[rows, classes]</c>, as XGBClassifier.predict_proba), a regressor
 /// <c>prediction</c> (FP32 <c>[rows]</c>, as Booster.predict).
 /// </summary>
-internal sealed class XGBoostRuntime : IModelRuntime
+internal sealed class XGBoostRuntime : IModelRuntime, IReportsModelEngine
 {
     public const string InputName = "input";
     public const string LabelOutput = "label";
@@ -38,6 +38,8 @@ internal sealed class XGBoostRuntime : IModelRuntime
 
     /// <summary>A description of the compiled form, for the version's metadata.</summary>
     public string Description => $"{_trees.TreeCount} trees, {_trees.TargetCount} targets, {_trees.KernelName} kernel";
+
+    public ModelEngine Engine => new(ModelEngine.CompiledTrees, Description);
 
     /// <summary>The signature an XGBoost model is served with; its columns are the model's feature names when it saved them.</summary>
     public static ModelSignature SignatureOf(XGBoostModel model)
