@@ -3,7 +3,8 @@ using Kiln.Inference.Onnx.Proto;
 namespace Kiln.Inference.Trees;
 
 /// <summary>
-/// Reads an ONNX <c>TreeEnsembleClassifier</c> or <c>TreeEnsembleRegressor</c> node (ai.onnx.ml opsets 1–3)
+/// Reads an ONNX <c>TreeEnsembleClassifier</c> or <c>TreeEnsembleRegressor</c> node (ai.onnx.ml opsets 1–3; the opset-5
+/// <c>TreeEnsemble</c> is read by <see cref="OnnxTreeEnsembleV5Reader"/>)
 /// into a <see cref="TreeEnsembleDefinition"/> and the <see cref="OnnxTreeOutputRules"/> ONNX Runtime applies,
 /// reading the attributes the way ONNX Runtime does: a tree is a run of consecutive nodes with one tree id and
 /// its first node is the root; leaf weights are ordered by (tree, node) and then as listed; weights on
@@ -16,12 +17,17 @@ internal static class OnnxTreeEnsembleReader
 
     public static (TreeEnsembleDefinition Definition, OnnxTreeOutputRules Rules) Read(NodeProto node)
     {
-        var a = new OnnxTreeAttributes(node);
-        foreach (var name in new[] { "nodes_values_as_tensor", "base_values_as_tensor", "class_weights_as_tensor", "target_weights_as_tensor" })
+        if (node.OpType == OnnxTreeEnsembleV5Reader.Op)
         {
-            if (a.Has(name))
+            return OnnxTreeEnsembleV5Reader.Read(node);
+        }
+
+        var a = new OnnxTreeAttributes(node);
+        foreach (var name in new[] { "nodes_values_as_tensor", "base_values_as_tensor", "class_weights_as_tensor", "target_weights_as_tensor", "nodes_hitrates_as_tensor" })
+        {
+            if (a.TensorType(name) is { } type && type != TensorProto.Types.DataType.Float)
             {
-                throw new TreeEngineNotCoveredException($"attribute '{name}' (double precision) is served by ONNX Runtime");
+                throw new TreeEngineNotCoveredException($"attribute '{name}' holds {type} values (ONNX Runtime then compares and adds in double) and is served by ONNX Runtime");
             }
         }
 
@@ -30,7 +36,7 @@ internal static class OnnxTreeEnsembleReader
         var weightTrees = a.Ints($"{prefix}_treeids");
         var weightNodes = a.Ints($"{prefix}_nodeids");
         var weightTargets = a.Ints($"{prefix}_ids");
-        var weightValues = a.Floats($"{prefix}_weights");
+        var weightValues = Floats(a, $"{prefix}_weights");
         if (weightTrees.Length != weightNodes.Length || weightTrees.Length != weightTargets.Length || weightTrees.Length != weightValues.Length)
         {
             throw new TreeEngineNotCoveredException($"the {prefix}_* attributes have different lengths");
@@ -72,7 +78,7 @@ internal static class OnnxTreeEnsembleReader
         {
             IsClassifier = classifier,
             PostTransform = transform,
-            BaseValues = a.Floats("base_values"),
+            BaseValues = Floats(a, "base_values"),
             TreeCount = trees.Length,
             Aggregation = aggregation,
             Int64Labels = classifier && stringLabels.Length == 0 ? int64Labels : null,
@@ -89,7 +95,7 @@ internal static class OnnxTreeEnsembleReader
         var treeIds = a.Ints("nodes_treeids");
         var nodeIds = a.Ints("nodes_nodeids");
         var features = a.Ints("nodes_featureids");
-        var values = a.Floats("nodes_values");
+        var values = Floats(a, "nodes_values");
         var modes = a.Strings("nodes_modes");
         var trueIds = a.Ints("nodes_truenodeids");
         var falseIds = a.Ints("nodes_falsenodeids");
@@ -169,6 +175,9 @@ internal static class OnnxTreeEnsembleReader
 
         return trees;
     }
+
+    /// <summary>A float list attribute, or its <c>_as_tensor</c> form when that is given (as float).</summary>
+    private static float[] Floats(OnnxTreeAttributes a, string name) => a.Has(name + "_as_tensor") ? a.FloatTensor(name + "_as_tensor") : a.Floats(name);
 
     private static int Child(Dictionary<long, int> positions, long treeId, long nodeId) =>
         positions.TryGetValue(nodeId, out var position)

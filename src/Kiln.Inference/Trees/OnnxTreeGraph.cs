@@ -19,8 +19,8 @@ internal sealed record TreeGraphOutput(string Name, TreeOutputKind Kind, string[
 
 /// <summary>
 /// The shape of ONNX graph the compiled tree engine serves: one float input, optionally passed through
-/// <c>Identity</c> or a float-to-float <c>Cast</c>, into one <c>TreeEnsembleClassifier</c> or
-/// <c>TreeEnsembleRegressor</c>, whose outputs reach the graph directly, through <c>Identity</c>, or through
+/// <c>Identity</c> or a float-to-float <c>Cast</c>, into one <c>TreeEnsembleClassifier</c>,
+/// <c>TreeEnsembleRegressor</c> or (opset 5) <c>TreeEnsemble</c>, whose outputs reach the graph directly, through <c>Identity</c>, or through
 /// <c>ZipMap</c> — what skl2onnx, onnxmltools and Kiln's own converters write for tree models. Any other
 /// operator is named in the reason the model is served by ONNX Runtime instead.
 /// </summary>
@@ -69,7 +69,7 @@ internal sealed class OnnxTreeGraph
                 case "Cast" when new OnnxTreeAttributes(node).Int("to", 0) == (int)TensorProto.Types.DataType.Float && Source(values, node, 0).Kind == ValueKind.Input:
                     values[node.Output[0]] = Source(values, node, 0);
                     break;
-                case MlDomain + "." + OnnxTreeEnsembleReader.ClassifierOp or MlDomain + "." + OnnxTreeEnsembleReader.RegressorOp:
+                case MlDomain + "." + OnnxTreeEnsembleReader.ClassifierOp or MlDomain + "." + OnnxTreeEnsembleReader.RegressorOp or MlDomain + "." + OnnxTreeEnsembleV5Reader.Op:
                     if (trees is not null)
                     {
                         throw new TreeEngineNotCoveredException("the graph has more than one tree ensemble");

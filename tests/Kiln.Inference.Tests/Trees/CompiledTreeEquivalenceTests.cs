@@ -42,6 +42,12 @@ public sealed class CompiledTreeEquivalenceTests
         { "deep trees", new TreeModelSpec { Classifier = false, MaxDepth = 14, Trees = 5, Features = 20 } },
         { "many trees, in several groups", new TreeModelSpec { SingleColumn = true, PostTransform = "LOGISTIC", BaseValues = 1, Trees = 300, MaxDepth = 4 } },
         { "many trees, 3 classes", new TreeModelSpec { Classes = 3, TreePerTarget = true, Trees = 290, MaxDepth = 5, MissingTracks = true } },
+        { "opset 5 TreeEnsemble, sum", new TreeModelSpec { Classifier = false, Opset5 = true, Trees = 40, MaxDepth = 6, MissingTracks = true } },
+        { "opset 5 TreeEnsemble, every mode, 3 targets, softmax", new TreeModelSpec { Classifier = false, Opset5 = true, Targets = 3, TreePerTarget = true, Modes = AllModes, PostTransform = "SOFTMAX", MissingTracks = true } },
+        { "opset 5 TreeEnsemble, average, logistic", new TreeModelSpec { Classifier = false, Opset5 = true, Aggregate = "AVERAGE", PostTransform = "LOGISTIC" } },
+        { "opset 5 TreeEnsemble, 2 targets, max", new TreeModelSpec { Classifier = false, Opset5 = true, Targets = 2, TreePerTarget = true, Aggregate = "MAX", Modes = ["BRANCH_LT", "BRANCH_GTE"] } },
+        { "float as_tensor attributes, classifier", new TreeModelSpec { SingleColumn = true, PostTransform = "LOGISTIC", BaseValues = 1, ZipMap = true, AsTensors = true } },
+        { "float as_tensor attributes, regressor", new TreeModelSpec { Classifier = false, Targets = 2, BaseValues = 2, AsTensors = true, MissingTracks = true } },
     };
 
     [Theory]

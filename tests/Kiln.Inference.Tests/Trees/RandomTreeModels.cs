@@ -24,6 +24,10 @@ public sealed record TreeModelSpec
     public int Trees { get; init; } = 10;
     public int MaxDepth { get; init; } = 5;
     public int Features { get; init; } = 6;
+    /// <summary>A regressor written as ai.onnx.ml opset 5's <c>TreeEnsemble</c> (one weight per leaf, so trees score one target each).</summary>
+    public bool Opset5 { get; init; }
+    /// <summary>Opset 1–3: split values and weights as float <c>*_as_tensor</c> attributes instead of float lists.</summary>
+    public bool AsTensors { get; init; }
 }
 
 /// <summary>
@@ -115,10 +119,119 @@ internal static class RandomTreeModels
             graph.Output.Add(TensorValue("variable", TensorProto.Types.DataType.Float, "N", spec.Targets));
         }
 
+        if (spec.Opset5)
+        {
+            graph.Node.Clear();
+            graph.Node.Add(TreeEnsembleV5(spec, nodeAttrs, weights));
+        }
+        else if (spec.AsTensors)
+        {
+            foreach (var name in new[] { "nodes_values", $"{prefix}_weights", "base_values" })
+            {
+                if (node.Attribute.FirstOrDefault(a => a.Name == name) is { } list)
+                {
+                    node.Attribute.Remove(list);
+                    node.Attribute.Add(Tensor(name + "_as_tensor", TensorProto.Types.DataType.Float, list.Floats.SelectMany(BitConverter.GetBytes).ToArray(), list.Floats.Count));
+                }
+            }
+        }
+
         var model = new ModelProto { IrVersion = 8, ProducerName = "kiln-tests", Graph = graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 15 });
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "ai.onnx.ml", Version = 3 });
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "ai.onnx.ml", Version = spec.Opset5 ? 5 : 3 });
         return model.ToByteArray();
+    }
+
+    /// <summary>
+    /// The same trees as opset 5's <c>TreeEnsemble</c>: branches numbered across the ensemble (each tree's root at its
+    /// <c>tree_roots</c> entry), leaves in a list of their own, and a flag on each child saying which list it is in.
+    /// </summary>
+    private static NodeProto TreeEnsembleV5(TreeModelSpec spec, NodeLists nodes, WeightLists weights)
+    {
+        string[] modeNames = ["BRANCH_LEQ", "BRANCH_LT", "BRANCH_GTE", "BRANCH_GT", "BRANCH_EQ", "BRANCH_NEQ"];
+        var branchIndex = new Dictionary<(long Tree, long Node), int>();
+        var leafIndex = new Dictionary<(long Tree, long Node), int>();
+        for (var i = 0; i < nodes.TreeIds.Count; i++)
+        {
+            var key = (nodes.TreeIds[i], nodes.NodeIds[i]);
+            if (nodes.Modes[i] == "LEAF")
+            {
+                leafIndex[key] = leafIndex.Count;
+            }
+            else
+            {
+                branchIndex[key] = branchIndex.Count;
+            }
+        }
+
+        var leafTargets = new long[leafIndex.Count];
+        var leafWeights = new float[leafIndex.Count];
+        for (var w = 0; w < weights.TreeIds.Count; w++)
+        {
+            var leaf = leafIndex[(weights.TreeIds[w], weights.NodeIds[w])];
+            leafTargets[leaf] = weights.Targets[w];
+            leafWeights[leaf] = weights.Values[w];
+        }
+
+        List<long> features = [], trueIds = [], trueLeafs = [], falseIds = [], falseLeafs = [], missing = [], roots = [];
+        List<float> splits = [];
+        List<byte> modes = [];
+        long previousTree = -1;
+        for (var i = 0; i < nodes.TreeIds.Count; i++)
+        {
+            var tree = nodes.TreeIds[i];
+            if (nodes.Modes[i] == "LEAF")
+            {
+                continue;
+            }
+
+            if (tree != previousTree)
+            {
+                roots.Add(branchIndex[(tree, nodes.NodeIds[i])]);
+                previousTree = tree;
+            }
+
+            features.Add(nodes.Features[i]);
+            splits.Add(nodes.Values[i]);
+            modes.Add((byte)Array.IndexOf(modeNames, nodes.Modes[i]));
+            missing.Add(spec.MissingTracks ? nodes.Missing[i] : 0);
+            (var trueId, var trueLeaf) = Child(tree, nodes.TrueIds[i]);
+            (var falseId, var falseLeaf) = Child(tree, nodes.FalseIds[i]);
+            trueIds.Add(trueId);
+            trueLeafs.Add(trueLeaf);
+            falseIds.Add(falseId);
+            falseLeafs.Add(falseLeaf);
+        }
+
+        var node = new NodeProto { OpType = "TreeEnsemble", Domain = "ai.onnx.ml", Name = "trees" };
+        node.Input.Add(Input);
+        node.Output.Add("variable");
+        node.Attribute.Add(Ints("nodes_featureids", features));
+        node.Attribute.Add(Tensor("nodes_splits", TensorProto.Types.DataType.Float, splits.SelectMany(BitConverter.GetBytes).ToArray(), splits.Count));
+        node.Attribute.Add(Tensor("nodes_modes", TensorProto.Types.DataType.Uint8, modes.ToArray(), modes.Count));
+        node.Attribute.Add(Ints("nodes_truenodeids", trueIds));
+        node.Attribute.Add(Ints("nodes_trueleafs", trueLeafs));
+        node.Attribute.Add(Ints("nodes_falsenodeids", falseIds));
+        node.Attribute.Add(Ints("nodes_falseleafs", falseLeafs));
+        node.Attribute.Add(Ints("nodes_missing_value_tracks_true", missing));
+        node.Attribute.Add(Ints("tree_roots", roots));
+        node.Attribute.Add(Ints("leaf_targetids", leafTargets));
+        node.Attribute.Add(Tensor("leaf_weights", TensorProto.Types.DataType.Float, leafWeights.SelectMany(BitConverter.GetBytes).ToArray(), leafWeights.Length));
+        node.Attribute.Add(Int("n_targets", spec.Targets));
+        node.Attribute.Add(Int("aggregate_function", Array.IndexOf(["AVERAGE", "SUM", "MIN", "MAX"], spec.Aggregate)));
+        // The ONNX specification's numbering (1 SOFTMAX, 2 LOGISTIC), as a converter writes it; ONNX Runtime reads 1 and 2 the other way round.
+        node.Attribute.Add(Int("post_transform", Array.IndexOf(["NONE", "SOFTMAX", "LOGISTIC", "SOFTMAX_ZERO"], spec.PostTransform)));
+        return node;
+
+        (long Id, long IsLeaf) Child(long tree, long nodeId) =>
+            leafIndex.TryGetValue((tree, nodeId), out var leaf) ? (leaf, 1) : (branchIndex[(tree, nodeId)], 0);
+    }
+
+    private static AttributeProto Tensor(string name, TensorProto.Types.DataType type, byte[] raw, int count)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(raw) };
+        tensor.Dims.Add(count);
+        return new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Tensor, T = tensor };
     }
 
     /// <summary>Rows of inputs drawn from the threshold grid, random floats, NaN and infinities.</summary>
