@@ -63,6 +63,20 @@ internal abstract class RowChunk : IDisposable
     /// <summary>Writes a cell as one CSV field, quoted as needed (an empty field for a missing value).</summary>
     public abstract void WriteCsv(int row, int column, Output.CsvBuffer output);
 
+    /// <summary>Writes the cells of file columns <paramref name="first"/> to <paramref name="last"/> (consecutive) as CSV fields separated by commas.</summary>
+    public virtual void WriteCsvRun(int row, int first, int last, Output.CsvBuffer output)
+    {
+        for (var column = first; column <= last; column++)
+        {
+            if (column > first)
+            {
+                output.Comma();
+            }
+
+            WriteCsv(row, column, output);
+        }
+    }
+
     /// <summary>The column's values at <paramref name="rows"/>, typed as <see cref="KeptColumnType"/> says.</summary>
     public abstract Array Gather(int column, ReadOnlySpan<int> rows);
 

@@ -27,7 +27,7 @@ internal sealed class CsvBatchSink(Stream output, string batchId, int version, I
         }
 
         var chunk = scored.Chunk;
-        var kept = chunk.File.Binding.KeptColumns;
+        var kept = Runs(chunk.File.Binding.KeptColumns);
         var rows = scored.Scored;
         var buffer = new CsvBuffer(rows.Length * 64);
         var columns = layout.Columns;
@@ -38,10 +38,10 @@ internal sealed class CsvBatchSink(Stream output, string batchId, int version, I
             buffer.Number(chunk.FirstRow + rows[i]);
             buffer.Comma();
             buffer.Raw(_version);
-            foreach (var column in kept)
+            foreach (var (first, last) in kept)
             {
                 buffer.Comma();
-                chunk.WriteCsv(rows[i], column, buffer);
+                chunk.WriteCsvRun(rows[i], first, last, buffer);
             }
 
             foreach (var column in columns)
@@ -108,6 +108,25 @@ internal sealed class CsvBatchSink(Stream output, string batchId, int version, I
             case Half[] a: buffer.Number((float)a[index]); break;
             default: buffer.Text(Convert.ToString(tensor.Data.GetValue(index), CultureInfo.InvariantCulture)); break;
         }
+    }
+
+    /// <summary>The kept columns as runs of columns next to each other in the file, in the order asked for.</summary>
+    private static (int First, int Last)[] Runs(int[] kept)
+    {
+        var runs = new List<(int First, int Last)>();
+        foreach (var column in kept)
+        {
+            if (runs.Count > 0 && runs[^1].Last + 1 == column)
+            {
+                runs[^1] = (runs[^1].First, column);
+            }
+            else
+            {
+                runs.Add((column, column));
+            }
+        }
+
+        return runs.ToArray();
     }
 
     private static byte[] Prefix(string batchId)

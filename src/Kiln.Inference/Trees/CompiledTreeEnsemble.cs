@@ -45,6 +45,7 @@ internal sealed class CompiledTreeEnsemble
     private readonly SplitKernel _kernel;
     private readonly BitvectorScorer? _bitvectors;
     private readonly float[]? _leafValueTable;
+    private readonly double[]? _leafValueTableDouble;
     private readonly int _tableTarget;
 
     private CompiledTreeEnsemble(
@@ -77,6 +78,7 @@ internal sealed class CompiledTreeEnsemble
         if (_bitvectors is not null && scoredTarget >= 0 && Aggregation is TreeAggregation.Sum or TreeAggregation.Average)
         {
             _tableTarget = scoredTarget;
+            _leafValueTableDouble = new double[trees.Length * BitvectorScorer.TableStride];
             _leafValueTable = new float[trees.Length * BitvectorScorer.TableStride];
             for (var t = 0; t < trees.Length; t++)
             {
@@ -84,6 +86,7 @@ internal sealed class CompiledTreeEnsemble
                 for (var leaf = 0; leaf < ids.Length; leaf++)
                 {
                     _leafValueTable[t * BitvectorScorer.TableStride + leaf] = leaves.FirstWeight[ids[leaf]];
+                    _leafValueTableDouble[t * BitvectorScorer.TableStride + leaf] = leaves.FirstWeightDouble[ids[leaf]];
                 }
             }
         }
@@ -211,6 +214,29 @@ internal sealed class CompiledTreeEnsemble
         }
 
         sums[..(rows * TargetCount)].Clear();
+        if (_bitvectors is { } scorer && rows >= BitvectorMinRows && _leafValueTableDouble is { } table && Aggregation == TreeAggregation.Sum)
+        {
+            // One scored target: leaf values gathered and added in double by the scorer, each row in tree order.
+            const int lanes = BitvectorScorer.Lanes;
+            Span<double> column = stackalloc double[lanes];
+            for (var start = 0; start < rows; start += lanes)
+            {
+                var count = Math.Min(lanes, rows - start);
+                for (var r = 0; r < count; r++)
+                {
+                    column[r] = sums[((start + r) * TargetCount) + _tableTarget];
+                }
+
+                scorer.AddLeafValues(features.Slice(start * stride, count * stride), count, stride, table, column[..count]);
+                for (var r = 0; r < count; r++)
+                {
+                    sums[((start + r) * TargetCount) + _tableTarget] = column[r];
+                }
+            }
+
+            return;
+        }
+
         var sink = new DoubleSums(this, sums);
         FindLeaves(features, rows, stride, ref sink);
     }
