@@ -109,13 +109,13 @@ public sealed class LightGbmEquivalenceTests
     {
         if (classes == 0)
         {
-            var value = ((float[])result.Outputs.Single(o => o.Name == LightGbmRuntime.PredictionOutput).Data)[row];
+            var value = ((float[])result.Outputs.Single(o => o.Name == NativeTreeSignature.PredictionOutput).Data)[row];
             Assert.True((float)prediction[0].GetDouble() == value, $"{what}: prediction {value:R}, LightGBM {prediction[0].GetDouble():R}");
             return;
         }
 
-        var probabilities = (float[])result.Outputs.Single(o => o.Name == LightGbmRuntime.ProbabilitiesOutput).Data;
-        var label = ((long[])result.Outputs.Single(o => o.Name == LightGbmRuntime.LabelOutput).Data)[row];
+        var probabilities = (float[])result.Outputs.Single(o => o.Name == NativeTreeSignature.ProbabilitiesOutput).Data;
+        var label = ((long[])result.Outputs.Single(o => o.Name == NativeTreeSignature.LabelOutput).Data)[row];
         var expected = classes == 2
             ? [1d - prediction[0].GetDouble(), prediction[0].GetDouble()]
             : prediction.EnumerateArray().Select(p => p.GetDouble()).ToArray();

@@ -15,10 +15,9 @@ namespace Kiln.Inference.Trees.LightGbm;
 /// </summary>
 internal sealed class LightGbmRuntime : IModelRuntime, IReportsModelEngine
 {
-    public const string InputName = "input";
-    public const string LabelOutput = "label";
-    public const string ProbabilitiesOutput = "probabilities";
-    public const string PredictionOutput = "prediction";
+    private const string LabelOutput = NativeTreeSignature.LabelOutput;
+    private const string ProbabilitiesOutput = NativeTreeSignature.ProbabilitiesOutput;
+    private const string PredictionOutput = NativeTreeSignature.PredictionOutput;
 
     private readonly LightGbmModel _model;
     private readonly CompiledTreeEnsemble _trees;
@@ -46,18 +45,8 @@ internal sealed class LightGbmRuntime : IModelRuntime, IReportsModelEngine
     public ModelEngine Engine => new(ModelEngine.CompiledTrees, $"{_trees.TreeCount} trees, {_trees.TargetCount} targets, {_trees.KernelName} kernel");
 
     /// <summary>The signature a LightGBM model is served with; its columns are the model's feature names.</summary>
-    public static ModelSignature SignatureOf(LightGbmModel model)
-    {
-        var input = new TensorSpec(InputName, TensorDataType.Fp32, [-1, model.FeatureCount]) { Columns = model.FeatureNames };
-        TensorSpec[] outputs = model.Objective.IsClassifier
-            ?
-            [
-                new TensorSpec(LabelOutput, TensorDataType.Int64, [-1]),
-                new TensorSpec(ProbabilitiesOutput, TensorDataType.Fp32, [-1, model.Objective.Classes]) { Kind = TensorSpec.ProbabilityMapKind },
-            ]
-            : [new TensorSpec(PredictionOutput, TensorDataType.Fp32, [-1])];
-        return new ModelSignature([input], outputs);
-    }
+    public static ModelSignature SignatureOf(LightGbmModel model) =>
+        NativeTreeSignature.Of(model.FeatureCount, model.FeatureNames, model.Objective.IsClassifier ? model.Objective.Classes : 0);
 
     public InferenceResult Predict(InferenceBatch batch, IReadOnlyList<string>? outputs)
     {

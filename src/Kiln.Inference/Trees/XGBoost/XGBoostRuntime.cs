@@ -13,10 +13,9 @@ namespace Kiln.Inference.Trees.XGBoost;
 /// </summary>
 internal sealed class XGBoostRuntime : IModelRuntime, IReportsModelEngine
 {
-    public const string InputName = "input";
-    public const string LabelOutput = "label";
-    public const string ProbabilitiesOutput = "probabilities";
-    public const string PredictionOutput = "prediction";
+    private const string LabelOutput = NativeTreeSignature.LabelOutput;
+    private const string ProbabilitiesOutput = NativeTreeSignature.ProbabilitiesOutput;
+    private const string PredictionOutput = NativeTreeSignature.PredictionOutput;
 
     private readonly XGBoostModel _model;
     private readonly CompiledTreeEnsemble _trees;
@@ -42,18 +41,10 @@ internal sealed class XGBoostRuntime : IModelRuntime, IReportsModelEngine
     public ModelEngine Engine => new(ModelEngine.CompiledTrees, Description);
 
     /// <summary>The signature an XGBoost model is served with; its columns are the model's feature names when it saved them.</summary>
-    public static ModelSignature SignatureOf(XGBoostModel model)
-    {
-        var input = new TensorSpec(InputName, TensorDataType.Fp32, [-1, model.FeatureCount]) { Columns = model.FeatureNames };
-        TensorSpec[] outputs = model.Objective.Output is XGBoostOutput.Logistic or XGBoostOutput.Softmax && model.Objective.IsClassifier
-            ?
-            [
-                new TensorSpec(LabelOutput, TensorDataType.Int64, [-1]),
-                new TensorSpec(ProbabilitiesOutput, TensorDataType.Fp32, [-1, model.Objective.Classes]) { Kind = TensorSpec.ProbabilityMapKind },
-            ]
-            : [new TensorSpec(PredictionOutput, TensorDataType.Fp32, [-1])];
-        return new ModelSignature([input], outputs);
-    }
+    public static ModelSignature SignatureOf(XGBoostModel model) =>
+        NativeTreeSignature.Of(
+            model.FeatureCount, model.FeatureNames,
+            model.Objective.Output is XGBoostOutput.Logistic or XGBoostOutput.Softmax && model.Objective.IsClassifier ? model.Objective.Classes : 0);
 
     public InferenceResult Predict(InferenceBatch batch, IReadOnlyList<string>? outputs)
     {
