@@ -37,6 +37,11 @@ public sealed class QuickstartTests : IDisposable
             var champion = JsonDocument.Parse(await http.GetStringAsync("api/models/bank-marketing/aliases/champion")).RootElement;
             var candidate = JsonDocument.Parse(await http.GetStringAsync("api/models/bank-marketing/aliases/candidate")).RootElement;
             Assert.Equal("mlnet", champion.GetProperty("manifest").GetProperty("flavor").GetString());
+            // Tree trials are served by the compiled tree engine, a linear one by ML.NET; the version says which and why.
+            var metadata = champion.GetProperty("manifest").GetProperty("metadata");
+            Assert.Equal(
+                metadata.GetProperty("algorithm").GetString() == "logreg" ? "mlnet" : "compiled-trees",
+                metadata.GetProperty("kiln.engine").GetString());
             var championRun = runs.EnumerateArray().Single(r => r.GetProperty("id").GetString() == champion.GetProperty("manifest").GetProperty("runId").GetString());
             Assert.True(championRun.GetProperty("metrics").GetProperty("auc").GetDouble() > 0.6);
             Assert.NotEqual(champion.GetProperty("version").GetInt32(), candidate.GetProperty("version").GetInt32());
