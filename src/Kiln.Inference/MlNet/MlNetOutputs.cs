@@ -47,6 +47,21 @@ internal static class MlNetOutputs
         return result;
     }
 
+    /// <summary>The first class of highest score, as ML.NET's own predicted label is.</summary>
+    public static int ArgMax(ReadOnlySpan<float> scores)
+    {
+        var best = 0;
+        for (var c = 1; c < scores.Length; c++)
+        {
+            if (scores[c] > scores[best])
+            {
+                best = c;
+            }
+        }
+
+        return best;
+    }
+
     /// <summary>
     /// A binary model's row from its positive-class probability: [1 - p, p], labelled positive when p exceeds 0.5.
     /// (ML.NET's own predicted label thresholds the raw score, which after Platt calibration is not P = 0.5.)

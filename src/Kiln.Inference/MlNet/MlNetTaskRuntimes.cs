@@ -31,24 +31,9 @@ internal sealed class MulticlassMlNetRuntime(MLContext ml, ITransformer model, M
     protected override int Read(Prediction prediction, Span<float> scores)
     {
         prediction.Score.AsSpan(0, scores.Length).CopyTo(scores);
-        return ArgMax(scores);
+        return MlNetOutputs.ArgMax(scores);
     }
 
-
-    /// <summary>The first class of highest probability, as ML.NET's own predicted label is.</summary>
-    private static int ArgMax(ReadOnlySpan<float> scores)
-    {
-        var best = 0;
-        for (var c = 1; c < scores.Length; c++)
-        {
-            if (scores[c] > scores[best])
-            {
-                best = c;
-            }
-        }
-
-        return best;
-    }
 
     /// <summary>The score vector a multiclass trainer adds: one probability per class.</summary>
     public sealed class Prediction

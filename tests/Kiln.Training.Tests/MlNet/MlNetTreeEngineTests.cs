@@ -107,20 +107,31 @@ public class MlNetTreeEngineTests(BankSweepFixture fixture)
     }
 
     [Fact]
-    public async Task Load_MulticlassModel_StaysWithMlNetAndSaysWhy()
+    public async Task Predict_MulticlassOneVersusAllModels_AreMlNetsAnswersBitForBit()
     {
+        // FastTree one-versus-all (calibrated probabilities, normalized) and LightGBM multiclass (softmax).
         using var directory = new TempDirectory();
-        var data = SyntheticData.Multiclass(directory.File("iris.csv"), 600, seed: 3);
+        var data = SyntheticData.Multiclass(directory.File("iris.csv"), 900, seed: 3);
         var result = await new SweepTrainer().RunAsync(new SweepOptions
         {
-            DataPath = data, Label = "species", OutputDirectory = directory.File("out"), Algorithms = [SweepAlgorithms.LightGbm], Trials = 1,
+            DataPath = data, Label = "species", OutputDirectory = directory.File("out"),
+            Algorithms = [SweepAlgorithms.FastTree, SweepAlgorithms.LightGbm], Trials = 4, Seed = 2,
         });
+        var table = await TabularReader.LoadAsync(data, ["species"]);
+        var batch = PackageBuilder.Example(new FeatureSet(table.Columns.ToArray()), Enumerable.Range(0, table.Rows).ToArray());
 
-        using var runtime = MlNetPackage.Load(result.Best.PackageDirectory);
+        Assert.Contains(result.Trials, t => t.Algorithm == SweepAlgorithms.FastTree);
+        Assert.Contains(result.Trials, t => t.Algorithm == SweepAlgorithms.LightGbm);
+        foreach (var trial in result.Trials)
+        {
+            using var runtime = MlNetPackage.Load(trial.PackageDirectory);
+            var engine = ((IReportsModelEngine)runtime).Engine;
+            Assert.True(engine.Name == ModelEngine.CompiledTrees, $"{trial.Algorithm}: {engine.Detail}");
 
-        var engine = ((IReportsModelEngine)runtime).Engine;
-        Assert.Equal(ModelEngine.MlNet, engine.Name);
-        Assert.Equal("served by ML.NET: multiclass mlnet models (one model per class) are not covered", engine.Detail);
+            AssertSameAnswers(runtime.ReferenceRuntime.Predict(batch, null), runtime.Predict(batch, null), $"multiclass {trial.Algorithm} {string.Join(";", trial.Parameters)}");
+            var odd = OddRows(runtime.Signature, rows: 100);
+            AssertSameAnswers(runtime.ReferenceRuntime.Predict(odd, null), runtime.Predict(odd, null), $"multiclass {trial.Algorithm} odd rows");
+        }
     }
 
     /// <summary>Rows of missing, extreme and unseen values for every input of <paramref name="signature"/>.</summary>

@@ -55,7 +55,7 @@ internal static class MlNetTreeEngine
             throw new TreeEngineNotCoveredException($"the trees read feature {compiled.FeatureCount - 1} of {features.Width}");
         }
 
-        return new MlNetTreeRuntime(features, compiled, trees.Calibration, map, options, reference);
+        return new MlNetTreeRuntime(features, compiled, trees, map, options, reference);
     }
 
     private static string? Difference(IMlNetScorer reference, IMlNetScorer compiled, BatchColumns columns)

@@ -1,7 +1,9 @@
+using System.Reflection;
 using Kiln.Inference.MlNet;
 using Microsoft.ML;
 using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
 using Microsoft.ML.Trainers.FastTree;
 using Microsoft.ML.Trainers.LightGbm;
 
@@ -11,8 +13,8 @@ namespace Kiln.Inference.Trees.MlNet;
 /// The trees of an mlnet model's predictor, read through ML.NET's public tree API: FastTree and LightGBM binary
 /// classifiers (with their Platt calibration) and regressors. A node goes left when its feature is at most the
 /// threshold (ML.NET compares float32); a leaf's value is a double, and ML.NET adds the trees' values in double, in
-/// order, then rounds the sum to float32. Categorical splits, other predictors and multiclass models (one model per
-/// class) are not covered.
+/// order, then rounds the sum to float32. Multiclass models are ML.NET's one-versus-all: one binary model per class.
+/// Categorical splits and other predictors are not covered.
 /// </summary>
 internal static class MlNetTreeReader
 {
@@ -24,33 +26,72 @@ internal static class MlNetTreeReader
         }
 
         var model = transformer.Model;
+        var column = transformer.FeatureColumnName;
         switch (options.Task)
         {
-            case MlNetFlavorOptions.BinaryTask when model is CalibratedModelParametersBase { SubModel: FastTreeBinaryModelParameters or LightGbmBinaryModelParameters, Calibrator: PlattCalibrator platt } calibrated:
-                return new MlNetTreeModel(Trees((TreeEnsembleModelParametersBasedOnRegressionTree)calibrated.SubModel), transformer.FeatureColumnName, platt);
+            case MlNetFlavorOptions.BinaryTask when Calibrated(model) is { } binary:
+                return new MlNetTreeModel(Definition([binary.Trees], 1), column, [binary.Platt], MlNetScoreRule.Calibrated);
             case MlNetFlavorOptions.RegressionTask when model is FastTreeRegressionModelParameters or LightGbmRegressionModelParameters:
-                return new MlNetTreeModel(Trees((TreeEnsembleModelParametersBasedOnRegressionTree)model), transformer.FeatureColumnName, null);
-            case MlNetFlavorOptions.MulticlassTask:
-                throw new TreeEngineNotCoveredException("multiclass mlnet models (one model per class) are not covered");
+                return new MlNetTreeModel(Definition([(TreeEnsembleModelParametersBasedOnRegressionTree)model], 1), column, [], MlNetScoreRule.Value);
+            case MlNetFlavorOptions.MulticlassTask when model is OneVersusAllModelParameters ova:
+                var (classes, rule) = OneVersusAll(ova);
+                return new MlNetTreeModel(Definition(classes.Select(c => c.Trees).ToArray(), classes.Length), column, classes.Select(c => c.Platt).ToArray(), rule);
             default:
                 var inner = model is CalibratedModelParametersBase c ? $"{c.SubModel.GetType().Name} calibrated by {c.Calibrator.GetType().Name}" : model.GetType().Name;
                 throw new TreeEngineNotCoveredException($"the {options.Task} predictor is {inner}, not a FastTree or LightGBM tree ensemble");
         }
     }
 
-    private static TreeEnsembleDefinition Trees(TreeEnsembleModelParametersBasedOnRegressionTree parameters)
+    /// <summary>A FastTree or LightGBM binary model with its Platt calibration, or null.</summary>
+    private static (TreeEnsembleModelParametersBasedOnRegressionTree Trees, PlattCalibrator Platt)? Calibrated(object model) =>
+        model is CalibratedModelParametersBase { SubModel: FastTreeBinaryModelParameters or LightGbmBinaryModelParameters, Calibrator: PlattCalibrator platt } calibrated
+            ? ((TreeEnsembleModelParametersBasedOnRegressionTree)calibrated.SubModel, platt)
+            : null;
+
+    /// <summary>
+    /// A one-versus-all model's per-class binary models and how it combines them. ML.NET keeps both internal
+    /// (<c>SubModelParameters</c>, and the <c>OutputFormula</c> of its private implementation), so they are read by
+    /// reflection from the pinned ML.NET version; anything unexpected is not covered, and every load checks the compiled
+    /// scores against ML.NET's anyway.
+    /// </summary>
+    private static ((TreeEnsembleModelParametersBasedOnRegressionTree Trees, PlattCalibrator Platt)[] Classes, MlNetScoreRule Rule) OneVersusAll(OneVersusAllModelParameters model)
     {
-        var trees = parameters.TrainedTreeEnsemble.Trees;
-        var result = new DecisionTree[trees.Count];
-        for (var t = 0; t < trees.Count; t++)
+        const BindingFlags Hidden = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
+        var type = typeof(OneVersusAllModelParameters);
+        var implementation = type.GetField("_impl", Hidden)?.GetValue(model);
+        var formula = implementation?.GetType().GetField("OutputFormula", Hidden)?.GetValue(implementation)?.ToString();
+        var rule = formula switch
         {
-            result[t] = Tree(trees[t], t);
+            "ProbabilityNormalization" => MlNetScoreRule.NormalizedProbabilities,
+            "Softmax" => MlNetScoreRule.Softmax,
+            _ => throw new TreeEngineNotCoveredException($"a one-versus-all model combining its classes by '{formula ?? "an unknown rule"}' is not covered"),
+        };
+        if (type.GetProperty("SubModelParameters", Hidden)?.GetValue(model) is not IEnumerable<object> subModels)
+        {
+            throw new TreeEngineNotCoveredException("the one-versus-all model's per-class models could not be read");
         }
 
-        return new TreeEnsembleDefinition(result, TargetCount: 1, TreeAggregation.Sum);
+        var classes = subModels.Select(m => Calibrated(m)
+            ?? throw new TreeEngineNotCoveredException($"a one-versus-all class model is {m.GetType().Name}, not a calibrated FastTree or LightGBM model")).ToArray();
+        return (classes, rule);
     }
 
-    private static DecisionTree Tree(RegressionTree tree, int index)
+    /// <summary>The trees of every class's model, each class's trees adding to its own target.</summary>
+    private static TreeEnsembleDefinition Definition(TreeEnsembleModelParametersBasedOnRegressionTree[] classes, int targets)
+    {
+        var trees = new List<DecisionTree>();
+        for (var target = 0; target < classes.Length; target++)
+        {
+            foreach (var tree in classes[target].TrainedTreeEnsemble.Trees)
+            {
+                trees.Add(Tree(tree, trees.Count, target));
+            }
+        }
+
+        return new TreeEnsembleDefinition(trees, targets, TreeAggregation.Sum);
+    }
+
+    private static DecisionTree Tree(RegressionTree tree, int index, int target)
     {
         var left = tree.LeftChild;
         var right = tree.RightChild;
@@ -59,12 +100,12 @@ internal static class MlNetTreeReader
         // ML.NET scores a tree whose root points back at itself (one it never split) as 0, and a one-leaf tree as that leaf.
         if (left.Count > 0 && left[0] == 0)
         {
-            return new DecisionTree([Leaf(0d)]);
+            return new DecisionTree([Leaf(target, 0d)]);
         }
 
         if (tree.NumberOfLeaves == 1)
         {
-            return new DecisionTree([Leaf(leafValues[0])]);
+            return new DecisionTree([Leaf(target, leafValues[0])]);
         }
 
         var branches = tree.NumberOfNodes;
@@ -83,7 +124,7 @@ internal static class MlNetTreeReader
 
         for (var l = 0; l < tree.NumberOfLeaves; l++)
         {
-            nodes[branches + l] = Leaf(leafValues[l]);
+            nodes[branches + l] = Leaf(target, leafValues[l]);
         }
 
         return new DecisionTree(nodes);
@@ -92,8 +133,24 @@ internal static class MlNetTreeReader
         int Child(int child) => child >= 0 ? child : branches + ~child;
     }
 
-    private static TreeNode Leaf(double value) => new(TreeNodeMode.Leaf, 0, 0f, -1, -1, false, [new TargetWeight(0, value)]);
+    private static TreeNode Leaf(int target, double value) => new(TreeNodeMode.Leaf, 0, 0f, -1, -1, false, [new TargetWeight(target, value)]);
 }
 
-/// <summary>An mlnet model's trees, the feature column they read, and a binary classifier's Platt calibration (null for regression).</summary>
-internal sealed record MlNetTreeModel(TreeEnsembleDefinition Trees, string FeatureColumn, PlattCalibrator? Calibration);
+/// <summary>How an mlnet model's per-target tree sums become its scores.</summary>
+internal enum MlNetScoreRule : byte
+{
+    /// <summary>Regression: the sum, rounded to float32.</summary>
+    Value,
+
+    /// <summary>Binary: the sum's Platt-calibrated probability.</summary>
+    Calibrated,
+
+    /// <summary>One-versus-all: each class's calibrated probability, divided by their sum (negatives as 0).</summary>
+    NormalizedProbabilities,
+
+    /// <summary>One-versus-all: softmax over the classes' raw sums.</summary>
+    Softmax,
+}
+
+/// <summary>An mlnet model's trees (one target per class for multiclass models), the feature column they read, each class's Platt calibration, and how scores are made.</summary>
+internal sealed record MlNetTreeModel(TreeEnsembleDefinition Trees, string FeatureColumn, IReadOnlyList<PlattCalibrator> Calibrations, MlNetScoreRule Rule);

@@ -20,23 +20,34 @@ internal sealed class MlNetTreeRuntime : IMlNetScorer
 
     private readonly MlNetFeaturizer _featurizer;
     private readonly CompiledTreeEnsemble _trees;
-    private readonly PlattCalibrator? _calibration;
+    private readonly IReadOnlyList<PlattCalibrator> _calibrations;
+    private readonly MlNetScoreRule _rule;
     private readonly MlNetInputMap _map;
     private readonly MlNetFlavorOptions _options;
     private readonly IMlNetScorer _reference;
     private readonly string[] _allOutputs;
     private readonly int _width;
 
-    public MlNetTreeRuntime(MlNetFeaturizer featurizer, CompiledTreeEnsemble trees, PlattCalibrator? calibration, MlNetInputMap map, MlNetFlavorOptions options, IMlNetScorer reference)
+    public MlNetTreeRuntime(MlNetFeaturizer featurizer, CompiledTreeEnsemble trees, MlNetTreeModel model, MlNetInputMap map, MlNetFlavorOptions options, IMlNetScorer reference)
     {
         _featurizer = featurizer;
         _trees = trees;
-        _calibration = calibration;
+        _calibrations = model.Calibrations;
+        _rule = model.Rule;
         _map = map;
         _options = options;
         _reference = reference;
         _allOutputs = reference.Signature.Outputs.Select(o => o.Name).ToArray();
-        _width = options.Task == MlNetFlavorOptions.BinaryTask ? 2 : 1;
+        _width = options.Task switch
+        {
+            MlNetFlavorOptions.BinaryTask => 2,
+            MlNetFlavorOptions.MulticlassTask => options.ClassLabels.Count,
+            _ => 1,
+        };
+        if (_trees.TargetCount != (_rule is MlNetScoreRule.NormalizedProbabilities or MlNetScoreRule.Softmax ? _width : 1))
+        {
+            throw new TreeEngineNotCoveredException($"the trees score {_trees.TargetCount} classes for {_width} class labels");
+        }
     }
 
     public ModelSignature Signature => _reference.Signature;
@@ -61,7 +72,8 @@ internal sealed class MlNetTreeRuntime : IMlNetScorer
         var labels = new int[rows];
         var block = Math.Min(rows, BlockRows);
         var features = ArrayPool<float>.Shared.Rent(Math.Max(block, 1) * _featurizer.Width);
-        var sums = ArrayPool<double>.Shared.Rent(Math.Max(block, 1));
+        var targets = _trees.TargetCount;
+        var sums = ArrayPool<double>.Shared.Rent(Math.Max(block, 1) * targets);
         try
         {
             for (var first = 0; first < rows; first += BlockRows)
@@ -71,16 +83,8 @@ internal sealed class MlNetTreeRuntime : IMlNetScorer
                 _trees.ScoreSums(features, count, _featurizer.Width, sums);
                 for (var r = 0; r < count; r++)
                 {
-                    var score = (float)sums[r];
                     var row = first + r;
-                    if (_calibration is { } platt)
-                    {
-                        labels[row] = MlNetOutputs.Binary(platt.PredictProbability(score), scores.AsSpan(row * 2, 2));
-                    }
-                    else
-                    {
-                        scores[row] = score;
-                    }
+                    labels[row] = Finish(sums.AsSpan(r * targets, targets), scores.AsSpan(row * _width, _width));
                 }
             }
         }
@@ -91,6 +95,56 @@ internal sealed class MlNetTreeRuntime : IMlNetScorer
         }
 
         return (scores, labels);
+    }
+
+    /// <summary>One row's scores from its tree sums, as ML.NET makes them, and its class index.</summary>
+    private int Finish(ReadOnlySpan<double> sums, Span<float> scores)
+    {
+        switch (_rule)
+        {
+            case MlNetScoreRule.Value:
+                scores[0] = (float)sums[0];
+                return 0;
+            case MlNetScoreRule.Calibrated:
+                return MlNetOutputs.Binary(_calibrations[0].PredictProbability((float)sums[0]), scores);
+            case MlNetScoreRule.NormalizedProbabilities:
+                // OneVersusAllModelParameters' NormalizeSumToOne: negatives clamped to 0, NaN left out of the sum.
+                var total = 0d;
+                for (var c = 0; c < scores.Length; c++)
+                {
+                    var p = _calibrations[c].PredictProbability((float)sums[c]);
+                    scores[c] = p >= 0 || float.IsNaN(p) ? p : 0f;
+                    total += float.IsNaN(p) || p < 0 ? 0 : p;
+                }
+
+                if (total > 0)
+                {
+                    for (var c = 0; c < scores.Length; c++)
+                    {
+                        scores[c] = (float)(scores[c] / total);
+                    }
+                }
+
+                break;
+            default:
+                // Its NormalizeSoftmax: exp of each float score in double, divided by their double sum.
+                var sum = 0d;
+                Span<double> exp = stackalloc double[scores.Length];
+                for (var c = 0; c < scores.Length; c++)
+                {
+                    exp[c] = Math.Exp((float)sums[c]);
+                    sum += exp[c];
+                }
+
+                for (var c = 0; c < scores.Length; c++)
+                {
+                    scores[c] = (float)(exp[c] / sum);
+                }
+
+                break;
+        }
+
+        return MlNetOutputs.ArgMax(scores);
     }
 
     public void Dispose() => _reference.Dispose();
