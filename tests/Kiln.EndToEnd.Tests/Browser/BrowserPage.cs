@@ -58,6 +58,11 @@ public sealed class BrowserPage : IAsyncDisposable
     internal static async Task<BrowserPage> OpenAsync(IBrowser browser, Uri baseUrl, ITestOutputHelper? output, bool javaScript = true)
     {
         var context = await browser.NewContextAsync(new() { BaseURL = baseUrl.ToString(), ViewportSize = new() { Width = 1280, Height = 800 }, JavaScriptEnabled = javaScript });
+
+        // The dashboard shares the 2 cores with the quickstart it shows (training, simulated traffic) and with the other
+        // test suites; under that load a page once took longer than Playwright's default 30 s to load in CI.
+        context.SetDefaultTimeout(60_000);
+        context.SetDefaultNavigationTimeout(60_000);
         return new BrowserPage(context, await context.NewPageAsync(), baseUrl, output);
     }
 
